@@ -1,0 +1,3 @@
+"""Kohtaamo: customer experience management."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Organisations (tenants), users, memberships and roles, API keys, sessions, access decisions."""

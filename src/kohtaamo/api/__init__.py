@@ -1,0 +1,1 @@
+"""The JSON API. Presentation only: routes call domain services."""

@@ -1,0 +1,59 @@
+"""Authentication of machines (API keys) and per-route permission checks for the API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from kohtaamo.accounts.actor import Actor
+from kohtaamo.accounts.service import authenticate_api_key
+from kohtaamo.errors import Unauthenticated
+from kohtaamo.http.context import PermissionGuard, database, locale_of
+from kohtaamo.storage.db import Database
+from kohtaamo.storage.tenancy import ALL_TENANTS
+
+_bearer = HTTPBearer(auto_error=False, description="An organisation's API key: `kh_…`")
+QUERY_KEY_NAMES = {"api_key", "apikey", "key", "token", "access_token"}
+
+
+@dataclass(frozen=True)
+class ApiContext:
+    actor: Actor
+    db: Database
+    locale: str
+
+    @contextmanager
+    def transaction(self, *, readonly: bool = False) -> Iterator[Session]:
+        """The caller's organisation's transaction; committed when the block ends."""
+        with self.db.transaction(self.actor.organisation_id, readonly=readonly) as session:
+            yield session
+
+
+def api_actor(
+    request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)
+) -> ApiContext:
+    if QUERY_KEY_NAMES & {k.lower() for k in request.query_params}:
+        raise Unauthenticated(
+            "API keys are not accepted in the URL. Send the key in the Authorization header."
+        )
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("Send an API key in the Authorization header: Bearer kh_…")
+    db = database(request)
+    with db.transaction(ALL_TENANTS) as session:
+        actor = authenticate_api_key(session, credentials.credentials)
+    return ApiContext(actor=actor, db=db, locale=locale_of(request))
+
+
+class ApiPermission(PermissionGuard):
+    def __call__(self, ctx: ApiContext = Depends(api_actor)) -> ApiContext:  # type: ignore[override]
+        ctx.actor.require(self.permission)
+        return ctx
+
+
+def api_permission(permission: str) -> ApiPermission:
+    return ApiPermission(permission)

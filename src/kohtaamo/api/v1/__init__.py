@@ -1,0 +1,1 @@
+"""Version 1 of the JSON API, mounted under /api/v1."""

@@ -1,0 +1,78 @@
+"""The application factory: the one place where the parts are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kohtaamo import __version__
+from kohtaamo.api.v1.router import router as api_router
+from kohtaamo.config import Settings, get_settings
+from kohtaamo.errors import KohtaamoError
+from kohtaamo.http import problems
+from kohtaamo.http.middleware import BodySizeLimit, LocaleAndSecurityHeaders
+from kohtaamo.storage.db import Database
+from kohtaamo.storage.engine import check_durability
+from kohtaamo.web.render import render_problem
+from kohtaamo.web.router import router as web_router
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+
+API_DESCRIPTION = """Kohtaamo's JSON API. Authenticate with an organisation's API key in the
+`Authorization: Bearer kh_…` header (never in the URL). Errors are RFC 9457 problem
+details (`application/problem+json`) with the wrong fields listed under `errors`."""
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url)
+    # Refuse to run on a database that would lose acknowledged writes.
+    check_durability(db.engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = getattr(app.state, "job_runner", None)
+        if runner is not None:
+            runner.start()
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.stop()
+
+    app = FastAPI(
+        title="Kohtaamo",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+        license_info={"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+    )
+    app.state.settings = settings
+    app.state.db = db
+    app.state.render_html_problem = render_problem
+
+    app.add_exception_handler(KohtaamoError, problems.handle_kohtaamo_error)
+    app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, problems.handle_http_exception)
+    app.add_exception_handler(Exception, problems.handle_unexpected)
+
+    app.include_router(api_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        LocaleAndSecurityHeaders,
+        default_locale=settings.default_locale,
+        hsts=settings.cookie_secure,
+    )
+    return app

@@ -1,0 +1,1 @@
+"""The command line (Typer). Presentation only: commands call domain services."""

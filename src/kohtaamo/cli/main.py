@@ -1,0 +1,23 @@
+"""``kohtaamo``: the command line of Kohtaamo."""
+
+from __future__ import annotations
+
+import typer
+
+from kohtaamo.cli import accounts, db, serve
+
+app = typer.Typer(
+    help="Kohtaamo: customer experience management.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(accounts.org_app, name="org")
+app.add_typer(accounts.user_app, name="user")
+app.add_typer(accounts.apikey_app, name="apikey")
+serve.register(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Engine, sessions and transactions, portable column types, tenancy, migrations."""

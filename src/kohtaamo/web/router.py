@@ -1,0 +1,11 @@
+"""Collects the page routers. A new area adds its router here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from kohtaamo.web.routes import auth, overview
+
+router = APIRouter(include_in_schema=False)
+router.include_router(auth.router)
+router.include_router(overview.router)

@@ -1,0 +1,97 @@
+"""Test fixtures: a real database (SQLite by default, PostgreSQL when
+``KOHTAAMO_TEST_DATABASE_URL`` says so), the app, and factories.
+
+Tests commit for real, as the app does; every table is emptied after each test. That is
+what lets crash, concurrency and browser tests see exactly what production would.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from kohtaamo.app import create_app
+from kohtaamo.config import Settings
+from kohtaamo.models import Base
+from kohtaamo.storage.db import Database
+from kohtaamo.storage.migrate import upgrade
+from tests.factories import Factory
+
+TEST_SECRET = "test-secret-0123456789abcdef0123456789abcdef"
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("KOHTAAMO_TEST_DATABASE_URL")
+    if url:
+        return url
+    if os.environ.get("CI") == "true" and os.environ.get("KOHTAAMO_TEST_REQUIRE_POSTGRES"):
+        pytest.fail("KOHTAAMO_TEST_DATABASE_URL is required in CI for the PostgreSQL pass")
+    path: Path = tmp_path_factory.mktemp("db") / "kohtaamo-test.db"
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
+    if db.dialect == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    upgrade(db.engine)
+    yield db
+    db.dispose()
+
+
+def _empty_all_tables(db: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def db(_migrated: Database) -> Iterator[Database]:
+    yield _migrated
+    _empty_all_tables(_migrated)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        mode="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        mail_backend="memory",
+        jobs_mode="off",
+        login_max_failures=5,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> FastAPI:
+    return create_app(settings, db)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        yield c
+
+
+@pytest.fixture
+def factory(db: Database) -> Factory:
+    return Factory(db)
