@@ -6,7 +6,8 @@ and as a readable page for the UI, in the user's language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 
@@ -16,7 +17,7 @@ class FieldProblem:
 
     field: str
     message: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class KohtaamoError(Exception):

@@ -50,7 +50,7 @@ def api_actor(
 
 
 class ApiPermission(PermissionGuard):
-    def __call__(self, ctx: ApiContext = Depends(api_actor)) -> ApiContext:  # type: ignore[override]
+    def __call__(self, ctx: ApiContext = Depends(api_actor)) -> ApiContext:
         ctx.actor.require(self.permission)
         return ctx
 

@@ -108,7 +108,7 @@ async def verify_csrf(request: Request) -> None:
 
 
 class PagePermission(PermissionGuard):
-    def __call__(self, ctx: WebContext = Depends(web_user)) -> WebContext:  # type: ignore[override]
+    def __call__(self, ctx: WebContext = Depends(web_user)) -> WebContext:
         ctx.org_actor.require(self.permission)
         return ctx
 

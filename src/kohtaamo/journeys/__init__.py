@@ -1,0 +1,1 @@
+"""Journeys, stages, touchpoints, customers, interaction events and path analytics."""
