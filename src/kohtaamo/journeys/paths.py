@@ -300,7 +300,8 @@ def covering(counts: npt.ArrayLike, share: float) -> int:
     if values.size == 0 or values.sum() <= 0:
         return 0
     cumulative = np.cumsum(values) / values.sum()
-    return int(min(np.searchsorted(cumulative, share - 1e-12) + 1, values.size))
+    needed = int(np.searchsorted(cumulative, share - 1e-12)) + 1
+    return min(needed, int(values.size))
 
 
 # --- directly-follows graph ---------------------------------------------------------
