@@ -20,12 +20,16 @@ from babel.support import NullTranslations, Translations
 SUPPORTED = ("fi", "en")
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
-# Functions whose first string argument is a msgid: used by extraction and its test.
-KEYWORDS = {
+# Functions and error classes whose arguments are msgids, with the argument positions
+# (None: the first). ``gettext(locale, message)`` takes the locale first; in templates
+# ``_(message)`` and ``_n(singular, plural, n)`` have it bound. Used by extraction
+# (babel.cfg via scripts/i18n.sh) and by tests/test_i18n.py.
+KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "_": None,
+    "_n": (1, 2),
     "N_": None,
-    "gettext": None,
-    "ngettext": (1, 2),
+    "gettext": (2,),
+    "ngettext": (2, 3),
     "InvalidInput": None,
     "Unauthenticated": None,
     "PermissionDenied": None,

@@ -9,16 +9,18 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kohtaamo.accounts import service
-from kohtaamo.errors import InvalidInput, Unauthenticated
-from kohtaamo.http.context import client_address, database, settings_of
+from kohtaamo.errors import InvalidInput, TooManyRequests, Unauthenticated
+from kohtaamo.http.context import client_address, database, locale_of, settings_of
 from kohtaamo.http.middleware import LOCALE_COOKIE
-from kohtaamo.i18n import SUPPORTED
+from kohtaamo.i18n import SUPPORTED, gettext
 from kohtaamo.storage.tenancy import ALL_TENANTS
 from kohtaamo.web.deps import WebContext, verify_csrf, web_user
-from kohtaamo.web.render import render
-from kohtaamo.web.security import PRESESSION_COOKIE, SESSION_COOKIE, begin_presession, set_cookie
+from kohtaamo.web.render import error_text, render_login
+from kohtaamo.web.security import PRESESSION_COOKIE, SESSION_COOKIE, set_cookie
 
 router = APIRouter()
+
+LOCALE_COOKIE_AGE = 365 * 86400
 
 
 def _safe_next(target: str | None) -> str:
@@ -30,11 +32,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, next: str | None = None) -> Response:
-    fresh = begin_presession(request)
-    response = render(request, "auth/login.html", next=_safe_next(next), error=None, email="")
-    if fresh:
-        set_cookie(request, response, PRESESSION_COOKIE, fresh, max_age=3600)
-    return response
+    return render_login(request, next=_safe_next(next))
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])
@@ -45,35 +43,44 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     settings = settings_of(request)
-    db = database(request)
-    with db.transaction(ALL_TENANTS) as session:
-        result = service.do_login(
-            session,
+    locale = locale_of(request)
+    try:
+        with database(request).transaction(ALL_TENANTS) as session:
+            result = service.do_login(
+                session,
+                email=email,
+                password=password,
+                client=client_address(request),
+                max_age_s=settings.session_max_age_s,
+                window_s=settings.login_window_s,
+                max_failures=settings.login_max_failures,
+            )
+    except TooManyRequests as exc:
+        response = render_login(
+            request,
+            error=error_text(locale, exc),
+            status_code=exc.status,
             email=email,
-            password=password,
-            client=client_address(request),
-            max_age_s=settings.session_max_age_s,
-            window_s=settings.login_window_s,
-            max_failures=settings.login_max_failures,
+            next=_safe_next(next),
         )
+        response.headers.update(exc.headers)
+        return response
     if result is None:
         # The failed attempt is committed above (it feeds the throttle); now say so.
-        response = render(
+        return render_login(
             request,
-            "auth/login.html",
+            error=gettext(locale, "The e-mail address or password is wrong."),
             status_code=401,
-            next=_safe_next(next),
-            error="The e-mail address or password is wrong.",
             email=email,
+            next=_safe_next(next),
         )
-        return response
     cookie, user = result
     response = RedirectResponse(_safe_next(next), status_code=303)
     # A new random session token at every sign-in: no session fixation.
     set_cookie(request, response, SESSION_COOKIE, cookie, max_age=settings.session_max_age_s)
     response.delete_cookie(PRESESSION_COOKIE, path="/")
     if user.locale and LOCALE_COOKIE not in request.cookies:
-        set_cookie(request, response, LOCALE_COOKIE, user.locale, max_age=365 * 86400)
+        set_cookie(request, response, LOCALE_COOKIE, user.locale, max_age=LOCALE_COOKIE_AGE)
     return response
 
 
@@ -117,5 +124,5 @@ def choose_language(
         except Unauthenticated:
             pass
     response = RedirectResponse(_safe_next(next), status_code=303)
-    set_cookie(request, response, LOCALE_COOKIE, locale, max_age=365 * 86400)
+    set_cookie(request, response, LOCALE_COOKIE, locale, max_age=LOCALE_COOKIE_AGE)
     return response

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kohtaamo.web.deps import WebContext, page_permission
-from kohtaamo.web.render import render
+from kohtaamo.web.render import AREAS, render
 
 router = APIRouter()
 
@@ -17,4 +17,5 @@ router = APIRouter()
 def overview(
     request: Request, ctx: Annotated[WebContext, Depends(page_permission("org.view"))]
 ) -> Response:
-    return render(request, "overview/index.html", active="overview")
+    areas = [area for area in AREAS if ctx.may(area.permission)]
+    return render(request, "overview/index.html", active="overview", areas=areas)
