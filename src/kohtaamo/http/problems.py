@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from kohtaamo.errors import FieldProblem, KohtaamoError
 from kohtaamo.i18n import gettext
@@ -95,7 +97,9 @@ def validation_problems(exc: RequestValidationError, locale: str) -> list[dict[s
             )
         except (KeyError, ValueError):
             message = err.get("msg", "")
-        out.append({"field": _field_path(err.get("loc", ())), "message": message, "type": kind})
+        # A JSON syntax error's location is a character offset, not a field: name the body.
+        field = "body" if kind == "json_invalid" else _field_path(err.get("loc", ()))
+        out.append({"field": field, "message": message, "type": kind})
     return out
 
 
@@ -169,18 +173,37 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _allowed_methods(request: Request) -> str | None:
+    """Every method any route serves at this path.
+
+    The router names only the first route whose path matched, so ``Allow`` on a 405
+    would miss e.g. POST when GET and POST of one path live in two functions.
+    """
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods)) or None
+
+
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     locale = request_locale(request)
     detail = (
         exc.detail if isinstance(exc.detail, str) else STATUS_TITLES.get(exc.status_code, "Error")
     )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = _allowed_methods(request)
+        if allowed:
+            headers["Allow"] = allowed
     return problem_response(
         request,
         exc.status_code,
         gettext(locale, detail),
         code=str(exc.status_code),
-        headers=dict(exc.headers or {}),
+        headers=headers,
     )
 
 

@@ -15,8 +15,10 @@ from typing import Any, Final
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.expression import ClauseElement, TableClause
 
-from kohtaamo.storage.base import TenantScoped
+from kohtaamo.storage.base import Base, TenantScoped
 
 
 class _AllTenants:
@@ -45,16 +47,38 @@ def require_tenant(session: Session) -> uuid.UUID:
     return tenant
 
 
+def _tenant_tables() -> frozenset[str]:
+    return frozenset(
+        mapper.local_table.name
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, TenantScoped) and hasattr(mapper.local_table, "name")
+    )
+
+
 def _touches_tenant_data(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+    if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        return True
+    # Entities only in FROM, JOIN or a subquery (``select(func.count()).select_from(X)``,
+    # ``select(User.email).join(Membership)``) are not among ``all_mappers``.
+    statement = state.statement
+    if not isinstance(statement, ClauseElement):
+        return False
+    tenant_tables = _tenant_tables()
+    return any(
+        getattr(node, "name", None) in tenant_tables
+        for node in visitors.iterate(statement)
+        if isinstance(node, TableClause)
+    )
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.is_column_load or state.is_relationship_load:
-        return  # already carries the criteria of the query that loaded the parent
+    if state.is_column_load:
+        return  # refreshes a row this session already loaded under the criteria
+    # Relationship loads are scoped too: a parent that is not tenant data (a User) would
+    # otherwise lazy- or selectin-load its children (memberships) of every organisation.
     if not _touches_tenant_data(state):
         return
     tenant = session_tenant(state.session)
