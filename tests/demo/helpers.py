@@ -1,0 +1,59 @@
+"""What the demo tests compare: the content of a database, ids and secrets aside."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Uuid, select, text
+
+from kohtaamo.accounts.models import Membership, Organisation, User
+from kohtaamo.models import Base
+from kohtaamo.storage.db import Database
+
+# Columns that differ between two runs of the same seed by design: random salts and keys.
+SECRET_COLUMNS = {"password_hash", "secret_hash", "token_hash", "prefix"}
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def content(db: Database) -> dict[str, list[str]]:
+    """Every table's rows without ids, foreign keys and secrets, sorted.
+
+    Covers whatever later contributors add, without knowing their tables. Core queries
+    (no ORM session) are not tenant-filtered, so every organisation's rows are included.
+    """
+    found: dict[str, list[str]] = {}
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            columns = [
+                c
+                for c in table.columns
+                if not isinstance(c.type, Uuid) and c.name not in SECRET_COLUMNS
+            ]
+            rows = conn.execute(select(*columns)).all()
+            found[table.name] = sorted(repr(tuple(_plain(v) for v in row)) for row in rows)
+    return found
+
+
+def memberships(db: Database) -> list[tuple[str, str, str]]:
+    """Who is what where, by natural keys: the relations the id-free content leaves out."""
+    stmt = (
+        select(Organisation.slug, User.email, Membership.role)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .join(User, User.id == Membership.user_id)
+    )
+    with db.engine.connect() as conn:
+        return sorted((slug, email, str(role)) for slug, email, role in conn.execute(stmt))
+
+
+def empty(db: Database) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f'DELETE FROM "{name}"'))
