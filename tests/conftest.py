@@ -95,3 +95,57 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def factory(db: Database) -> Factory:
     return Factory(db)
+
+
+# --- Jobs and mail (owned by the jobs/mail engineer) -------------------------------------
+
+from typing import Any  # noqa: E402
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what arrives."""
+
+    def __init__(self, port: int | None = None) -> None:
+        import socket
+
+        if port is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.host = "127.0.0.1"
+        self.port: int = port
+        # email.message.EmailMessage, plus X-MailFrom / X-RcptTo from the envelope
+        self.messages: list[Any] = []
+        self._controller: Any = None
+
+    def start(self) -> SmtpSink:
+        import email
+        import email.policy
+
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class _Keep:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+                message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+                message["X-MailFrom"] = envelope.mail_from
+                message["X-RcptTo"] = ", ".join(envelope.rcpt_tos)
+                sink.messages.append(message)
+                return "250 OK"
+
+        self._controller = Controller(_Keep(), hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpSink]:
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()

@@ -17,6 +17,10 @@ from kohtaamo.config import Settings, get_settings
 from kohtaamo.errors import KohtaamoError
 from kohtaamo.http import problems
 from kohtaamo.http.middleware import BodySizeLimit, LocaleAndSecurityHeaders
+from kohtaamo.jobs.runner import Runner
+from kohtaamo.journeys import ingest
+from kohtaamo.journeys.analytics import database_loader, observe_ingestion
+from kohtaamo.journeys.pathstore import PathStore
 from kohtaamo.storage.db import Database
 from kohtaamo.storage.engine import check_durability
 from kohtaamo.web.render import render_problem
@@ -40,9 +44,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         runner = getattr(app.state, "job_runner", None)
         if runner is not None:
             runner.start()
+        # Keep the in-memory customer paths up to date as events are stored.
+        unsubscribe = ingest.subscribe(observe_ingestion(app.state.path_store))
         try:
             yield
         finally:
+            unsubscribe()
             if runner is not None:
                 runner.stop()
 
@@ -59,6 +66,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = db
     app.state.render_html_problem = render_problem
+    app.state.path_store = PathStore(database_loader(db))
+    if settings.jobs_mode == "embedded":
+        # Jobs run in this process (SQLite, demo); "worker" leaves them to `kohtaamo worker`.
+        app.state.job_runner = Runner(db, settings)
 
     app.add_exception_handler(KohtaamoError, problems.handle_kohtaamo_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)

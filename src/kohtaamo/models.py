@@ -4,6 +4,8 @@ A new domain adds its ``models`` module here.
 """
 
 from kohtaamo.accounts import models as accounts_models
+from kohtaamo.jobs import models as jobs_models
+from kohtaamo.journeys import models as journeys_models
 from kohtaamo.storage.base import Base
 
-__all__ = ["Base", "accounts_models"]
+__all__ = ["Base", "accounts_models", "jobs_models", "journeys_models"]

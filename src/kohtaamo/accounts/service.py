@@ -176,6 +176,18 @@ def do_end_sessions(session: Session, user_id: uuid.UUID) -> None:
     session.query(WebSession).filter(WebSession.user_id == user_id).delete()
 
 
+def list_members(session: Session, actor: Actor) -> list[Membership]:
+    """The organisation's members, disabled ones included, by name."""
+    actor.require("members.view")
+    return repo.members(session)
+
+
+def list_api_keys(session: Session, actor: Actor) -> list[ApiKey]:
+    """The organisation's API keys, newest first, revoked ones included."""
+    actor.require("apikeys.manage")
+    return repo.api_keys(session)
+
+
 # --- API keys ----------------------------------------------------------------------
 
 

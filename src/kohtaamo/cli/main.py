@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kohtaamo.cli import accounts, db, serve
+from kohtaamo.cli import accounts, db, demo, events, journeys, serve, worker
 
 app = typer.Typer(
     help="Kohtaamo: customer experience management.",
@@ -16,7 +16,12 @@ app.add_typer(db.app, name="db")
 app.add_typer(accounts.org_app, name="org")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(accounts.apikey_app, name="apikey")
+app.add_typer(events.events_app, name="events")
+app.add_typer(events.customers_app, name="customers")
+app.add_typer(journeys.app, name="journeys")
 serve.register(app)
+demo.register(app)
+worker.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,6 +37,7 @@ class StoredEvent:
     touchpoint: str  # the touchpoint's key
     ts_us: int
     order_value: float = 0.0
+    event_id: int = 0  # the database row id; 0 when not from the database
 
 
 class OrgPaths:
@@ -176,12 +177,26 @@ class OrgPaths:
         self._value = np.concatenate([self._value[keep], mv[order]])
 
 
+Loader = Callable[[uuid.UUID, OrgPaths], "LoadedIds"]
+
+
+@dataclass(frozen=True)
+class LoadedIds:
+    """The newest event ids a load saw: events reported during the load that are not
+    among them were committed after the load's snapshot and must still be added."""
+
+    recent: frozenset[int]
+    window_start: int  # ids at or below this are taken as loaded
+
+
 class PathStore:
     """The path read models of all organisations of one database."""
 
-    def __init__(self, loader: Callable[[uuid.UUID, OrgPaths], None]) -> None:
+    def __init__(self, loader: Loader) -> None:
         self._loader = loader
         self._orgs: dict[uuid.UUID, OrgPaths] = {}
+        self._buffers: dict[uuid.UUID, list[StoredEvent]] = {}
+        self._lock = threading.Lock()
         self._loading = threading.Lock()
 
     def org(self, organisation_id: uuid.UUID) -> OrgPaths:
@@ -190,21 +205,41 @@ class PathStore:
             return paths
         with self._loading:
             paths = self._orgs.get(organisation_id)
-            if paths is None:
-                paths = OrgPaths()
-                self._loader(organisation_id, paths)
+            if paths is not None:
+                return paths
+            with self._lock:
+                self._buffers[organisation_id] = []
+            paths = OrgPaths()
+            try:
+                loaded = self._loader(organisation_id, paths)
+            finally:
+                with self._lock:
+                    arrived = self._buffers.pop(organisation_id, [])
+            late = [
+                e
+                for e in arrived
+                if e.event_id > loaded.window_start and e.event_id not in loaded.recent
+            ]
+            paths.add(late)
+            with self._lock:
                 self._orgs[organisation_id] = paths
             return paths
 
     def events_stored(self, organisation_id: uuid.UUID, events: Sequence[StoredEvent]) -> None:
         """Called after commit by ingestion. Unloaded organisations load it all later."""
-        paths = self._orgs.get(organisation_id)
+        with self._lock:
+            buffer = self._buffers.get(organisation_id)
+            if buffer is not None:
+                buffer.extend(events)
+                return
+            paths = self._orgs.get(organisation_id)
         if paths is not None:
             paths.add(events)
 
     def forget(self, organisation_id: uuid.UUID) -> None:
         """Drop an organisation's read model (after deletions or imports that rewrite history)."""
-        self._orgs.pop(organisation_id, None)
+        with self._lock:
+            self._orgs.pop(organisation_id, None)
 
 
 def micros_from_datetime64(values: npt.NDArray[np.datetime64]) -> npt.NDArray[np.int64]:
