@@ -95,6 +95,17 @@ def existing_key(world: World, tenant: Tenant) -> Call:
     return Call(path_params={"key_id": str(key_id)})
 
 
+def forgot_form(_world: World, _tenant: Tenant) -> Call:
+    return Call(form={"email": "nobody@example.test"})
+
+
+def made_up_link(_world: World, _tenant: Tenant) -> Call:
+    return Call(
+        path_params={"link": "made-up-link"},
+        form={"password": "a long password", "password_again": "a long password"},
+    )
+
+
 # --- the table ---------------------------------------------------------------------
 
 REDIRECT = frozenset({303})
@@ -107,6 +118,24 @@ ROUTES: tuple[RouteCase, ...] = (
     RouteCase("GET", "/login", PUBLIC, why="the sign-in form"),
     RouteCase("POST", "/login", PUBLIC, call=login_form, ok=REDIRECT, why="signing in"),
     RouteCase("POST", "/logout", PUBLIC, ok=REDIRECT, why="ends only the caller's own session"),
+    RouteCase("GET", "/password/forgot", PUBLIC, why="asking for a reset link"),
+    RouteCase("POST", "/password/forgot", PUBLIC, call=forgot_form, why="asking for a reset link"),
+    RouteCase(
+        "GET",
+        "/password/set/{link}",
+        PUBLIC,
+        call=made_up_link,
+        ok=frozenset({404}),
+        why="the single-use link is the credential; a made-up one is not found",
+    ),
+    RouteCase(
+        "POST",
+        "/password/set/{link}",
+        PUBLIC,
+        call=made_up_link,
+        ok=frozenset({404}),
+        why="the single-use link is the credential; a made-up one is not found",
+    ),
     RouteCase(
         "POST",
         "/language",

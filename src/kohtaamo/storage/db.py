@@ -39,6 +39,9 @@ class Database:
             try:
                 yield session
                 if readonly:
+                    # Detach first: a rollback would expire what the block loaded, and
+                    # readers return what they read.
+                    session.expunge_all()
                     session.rollback()
                 else:
                     session.commit()

@@ -225,6 +225,7 @@ def render_login(
     status_code: int = 200,
     email: str = "",
     next: str = "/",
+    password_saved: bool = False,
 ) -> Response:
     """The sign-in form, with a pre-session cookie for its CSRF token when there is none.
 
@@ -232,7 +233,13 @@ def render_login(
     """
     fresh = begin_presession(request)
     response = render(
-        request, "auth/login.html", status_code=status_code, next=next, error=error, email=email
+        request,
+        "auth/login.html",
+        status_code=status_code,
+        next=next,
+        error=error,
+        email=email,
+        password_saved=password_saved,
     )
     if fresh:
         set_cookie(request, response, PRESESSION_COOKIE, fresh, max_age=3600)

@@ -4,11 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kohtaamo.web.routes import areas, auth, overview, settings, settings_keys
+from kohtaamo.web.routes import (
+    areas,
+    auth,
+    journeys,
+    journeys_edit,
+    journeys_import,
+    overview,
+    passwords,
+    settings,
+    settings_keys,
+    touchpoints,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(auth.router)
+router.include_router(passwords.router)
 router.include_router(overview.router)
 router.include_router(areas.router)
+# Fixed addresses under /journeys/ first: /journeys/{journey_id} would take them.
+router.include_router(touchpoints.router)
+router.include_router(journeys_import.router)
+router.include_router(journeys.router)
+router.include_router(journeys_edit.router)
 router.include_router(settings.router)
 router.include_router(settings_keys.router)

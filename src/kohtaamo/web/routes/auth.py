@@ -31,8 +31,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str | None = None) -> Response:
-    return render_login(request, next=_safe_next(next))
+def login_page(request: Request, next: str | None = None, done: str | None = None) -> Response:
+    return render_login(request, next=_safe_next(next), password_saved=done == "password")
 
 
 @router.post("/login", dependencies=[Depends(verify_csrf)])

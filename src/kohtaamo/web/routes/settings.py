@@ -14,11 +14,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kohtaamo.accounts import service
+from kohtaamo.accounts import invitations, service
 from kohtaamo.accounts.models import Membership
 from kohtaamo.accounts.permissions import PERMISSIONS, Role
 from kohtaamo.errors import InvalidInput, KohtaamoError, NotFound
-from kohtaamo.http.context import locale_of
+from kohtaamo.http.context import locale_of, settings_of
 from kohtaamo.i18n import N_, gettext
 from kohtaamo.web.deps import WebContext, page_permission, verify_csrf
 from kohtaamo.web.render import field_errors, render
@@ -156,8 +156,15 @@ def invite_member(
 ) -> Response:
     try:
         with ctx.transaction() as session:
-            service.do_invite_member(
+            membership = service.do_invite_member(
                 session, ctx.org_actor, email=email, name=name, role=_parse_role(role)
+            )
+            invitations.do_send_invitation(
+                session,
+                ctx.org_actor,
+                membership,
+                base_url=settings_of(request).base_url,
+                locale=locale_of(request),
             )
     except KohtaamoError as exc:
         return _members_page(
