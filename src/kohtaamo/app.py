@@ -25,6 +25,7 @@ from kohtaamo.storage.db import Database
 from kohtaamo.storage.engine import check_durability
 from kohtaamo.web.render import render_problem
 from kohtaamo.web.router import router as web_router
+from kohtaamo.web.routes.journeys_import import IMPORT_MAX_BYTES, IMPORT_PATH
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
@@ -80,7 +81,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    # Event files uploaded in the browser may be larger than any other request.
+    app.add_middleware(
+        BodySizeLimit,
+        limit=settings.max_body_bytes,
+        large_paths={IMPORT_PATH: max(IMPORT_MAX_BYTES, settings.max_body_bytes)},
+    )
     app.add_middleware(
         LocaleAndSecurityHeaders,
         default_locale=settings.default_locale,

@@ -29,6 +29,7 @@ from kohtaamo.accounts.permissions import PERMISSIONS, Scope
 from kohtaamo.http.context import permission_of
 from tests.factories import PASSWORD
 from tests.security.routes_base import Call, Maker, RouteCase, no_input, send
+from tests.security.routes_journey_pages import JOURNEY_PAGE_ROUTES
 from tests.security.routes_journeys import JOURNEY_ROUTES
 from tests.security.world import Tenant, World
 
@@ -193,6 +194,7 @@ ROUTES: tuple[RouteCase, ...] = (
         ok=REDIRECT,
     ),
     *JOURNEY_ROUTES,
+    *JOURNEY_PAGE_ROUTES,
 )
 
 BY_KEY: dict[tuple[str, str], RouteCase] = {case.key: case for case in ROUTES}

@@ -50,6 +50,7 @@ class PathQuery:
     top: int = 20
     coverage: float = 0.8
     rank_by: RankBy = "customers"
+    volumes: bool = False  # also count events and customers per touchpoint (costs a sort)
 
     def __post_init__(self) -> None:
         if not 1 <= self.top <= 500:
@@ -81,6 +82,8 @@ class PathReport:
     ends: dict[str, int]
     durations: engine.Durations
     funnel: list[tuple[StageSpec, engine.FunnelStep]] = field(default_factory=list)
+    # touchpoint key -> (events, customers); only when the query asks for volumes
+    volumes: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 RECENT_WINDOW = 200_000
@@ -234,6 +237,7 @@ def path_report(session: Session, store: PathStore, actor: Actor, query: PathQue
         ends=ends,
         durations=engine.case_durations(log, case_mask),
         funnel=funnel,
+        volumes=engine.volumes(log, case_mask) if query.volumes else {},
     )
 
 

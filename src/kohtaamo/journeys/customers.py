@@ -40,6 +40,12 @@ def list_customers(session: Session, actor: Actor, page: PageRequest) -> Page[Cu
     return Page(items, total, page.limit, page.offset)
 
 
+def list_segments(session: Session, actor: Actor) -> list[str]:
+    """The segments customers have, for choosing one in filters."""
+    actor.require("journeys.view")
+    return repo.segments(session)
+
+
 def check_external_id(external_id: str) -> str:
     value = external_id.strip()
     if not value or len(value) > 120:

@@ -369,6 +369,23 @@ def start_end(
     return named(first), named(last)
 
 
+def volumes(log: EventLog, case_mask: Mask | None = None) -> dict[str, tuple[int, int]]:
+    """Events and distinct customers per activity."""
+    case, activity = log.case, log.activity
+    if case_mask is not None:
+        keep = case_mask[case]
+        case, activity = case[keep], activity[keep]
+    n_act = len(log.activities)
+    if case.size == 0 or n_act == 0:
+        return {}
+    events = np.bincount(activity, minlength=n_act)
+    pairs = np.unique(case.astype(np.int64) * n_act + activity)
+    customers = np.bincount(pairs % n_act, minlength=n_act)
+    return {
+        log.activities[i]: (int(events[i]), int(customers[i])) for i in range(n_act) if events[i]
+    }
+
+
 # --- funnel -------------------------------------------------------------------------
 
 
