@@ -149,3 +149,16 @@ def smtp_server() -> Iterator[SmtpSink]:
     sink = SmtpSink().start()
     yield sink
     sink.stop()
+
+
+# --- Demo data --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def foundation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seed only the organisations and staff: for tests of sizes that would otherwise
+    write hundreds of thousands of customers' journeys just to count people."""
+    from kohtaamo.demo import generator
+
+    kept = {k: c for k, c in generator._REGISTRY.items() if k.startswith("foundation.")}
+    monkeypatch.setattr(generator, "_REGISTRY", kept)

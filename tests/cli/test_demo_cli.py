@@ -40,6 +40,7 @@ def test_demo_keeps_an_existing_demo(runner: CliRunner, cli_env: Database) -> No
     assert "manager@elamys.example" in result.stdout
 
 
+@pytest.mark.usefixtures("foundation_only")
 def test_demo_size_and_seed(runner: CliRunner, cli_env: Database) -> None:
     result = runner.invoke(app, ["demo", "--no-serve", "--size", "100000", "--seed", "7"])
     assert result.exit_code == 0, result.output
@@ -88,6 +89,7 @@ def sqlite_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli_env: Databa
     return path
 
 
+@pytest.mark.usefixtures("foundation_only")
 def test_reset_starts_afresh(runner: CliRunner, sqlite_file: Path) -> None:
     assert runner.invoke(app, ["demo", "--no-serve", "--size", "100"]).exit_code == 0
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Uuid, select, text
+from sqlalchemy import Integer, Uuid, select, text
 
 from kohtaamo.accounts.models import Membership, Organisation, User
 from kohtaamo.models import Base
@@ -16,7 +17,16 @@ SECRET_COLUMNS = {"password_hash", "secret_hash", "token_hash", "prefix"}
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, dict):  # PostgreSQL's JSONB keeps keys in its own order
+        return json.dumps(value, sort_keys=True)
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _surrogate_id(column: Any) -> bool:
+    """UUIDs and integer row ids (PostgreSQL's sequences go on counting after emptying)."""
+    return isinstance(column.type, Uuid) or (
+        column.primary_key and isinstance(column.type, Integer)
+    )
 
 
 def content(db: Database) -> dict[str, list[str]]:
@@ -29,9 +39,7 @@ def content(db: Database) -> dict[str, list[str]]:
     with db.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             columns = [
-                c
-                for c in table.columns
-                if not isinstance(c.type, Uuid) and c.name not in SECRET_COLUMNS
+                c for c in table.columns if not _surrogate_id(c) and c.name not in SECRET_COLUMNS
             ]
             rows = conn.execute(select(*columns)).all()
             found[table.name] = sorted(repr(tuple(_plain(v) for v in row)) for row in rows)

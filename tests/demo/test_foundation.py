@@ -47,6 +47,7 @@ def test_the_organisations(db: Database) -> None:
     }
 
 
+@pytest.mark.usefixtures("foundation_only")
 def test_staff_addresses_are_at_the_company_and_undeliverable(db: Database) -> None:
     seed_demo(db, size="medium")
     emails = [email for slug, email, _ in memberships(db) if slug == "elamys"]

@@ -18,10 +18,11 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy import Table
 
 from kohtaamo.accounts.actor import Actor
 from kohtaamo.accounts.permissions import Role
@@ -32,6 +33,7 @@ from kohtaamo.demo.journeys_bulk import (
     CustomerIds,
     EventTarget,
     PathTotals,
+    indexes_built_afterwards,
     insert_customers,
     path_totals,
     write_events,
@@ -40,6 +42,7 @@ from kohtaamo.demo.people import CustomerProfile, customer_profiles
 from kohtaamo.journeys import journeymap
 from kohtaamo.journeys import service as journeys
 from kohtaamo.journeys.catalogue import Channel, FactorGroup
+from kohtaamo.journeys.models import InteractionEvent
 from kohtaamo.journeys.schemas import JourneyIn, PlacementIn, StageIn, TeamIn, TouchpointIn
 from kohtaamo.storage.db import Database
 
@@ -234,14 +237,15 @@ def events(ctx: DemoContext) -> None:
         journey_ids=journey_table(cat, keys),
         kind=shared.corporate.astype(np.int8),
     )
-    write_events(
-        ctx,
-        "interaction events",
-        sim.simulate(shared.customers, ctx.seed),
-        total=shared.events,
-        target=target,
-        tenant=shared.organisation_id,
-    )
+    with indexes_built_afterwards(ctx.db, cast(Table, InteractionEvent.__table__)):
+        write_events(
+            ctx,
+            "interaction events",
+            sim.simulate(shared.customers, ctx.seed),
+            total=shared.events,
+            target=target,
+            tenant=shared.organisation_id,
+        )
 
 
 # --- CRM profiles -----------------------------------------------------------------------

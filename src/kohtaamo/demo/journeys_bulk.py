@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, cast
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 from kohtaamo.demo.generator import DemoContext
 from kohtaamo.demo.paths_sim import EventChunk
 from kohtaamo.journeys.models import Customer
+from kohtaamo.storage.db import Database
 from kohtaamo.storage.tenancy import require_tenant
 
 EVENT_BATCH = 50_000
@@ -155,6 +157,27 @@ _EVENT_COLUMNS = (
 )
 
 
+@contextmanager
+def indexes_built_afterwards(db: Database, table: Table) -> Iterator[None]:
+    """Drop ``table``'s plain indexes for a bulk load and build them again at the end.
+
+    Events arrive grouped by customer but an index on time wants them in time order:
+    kept during the load, it took a random page per event and the commits spent most of
+    the time writing those pages out. Built at the end, it is one sort. (Unique
+    constraints stay: the event-key one is fed in order anyway.)
+    """
+    indexes = sorted(table.indexes, key=lambda i: str(i.name))
+    with db.engine.begin() as conn:
+        for index in indexes:
+            index.drop(conn, checkfirst=True)
+    try:
+        yield
+    finally:
+        with db.engine.begin() as conn:
+            for index in indexes:
+                index.create(conn, checkfirst=True)
+
+
 def insert_events(session: Session, rows: Sequence[tuple[Any, ...]]) -> None:
     """Insert events of the session's organisation, one executemany.
 
@@ -215,24 +238,28 @@ def write_events(
         stored_ids = np.array(target.customer_ids.stored(numbers, sqlite), dtype=object)[local]
         starts = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
         seq = np.arange(local.size) - np.repeat(starts, np.diff(np.r_[starts, local.size]))
-        keys = [f"demo-{e}-{n}" for e, n in zip(external.tolist(), seq.tolist(), strict=True)]
-        moments = stored_times(chunk.ts_us, sqlite)
+        journey = journeys[target.kind[customer], chunk.touchpoint]
         values = chunk.order_value.astype(object)
         values[chunk.order_value == 0] = None
-        rows = list(
-            zip(
-                keys,
-                stored_ids.tolist(),
-                touchpoints[chunk.touchpoint].tolist(),
-                moments,
-                moments,  # received as it happened: the demo's systems send at once
-                journeys[target.kind[customer], chunk.touchpoint].tolist(),
-                values.tolist(),
-                strict=True,
+        # Rows are made a batch at a time: a chunk's worth of tuples would take ~300 MB.
+        for lo in range(0, local.size, batch_size):
+            part = slice(lo, lo + batch_size)
+            keys = [
+                f"demo-{e}-{n}" for e, n in zip(external[part], seq[part].tolist(), strict=True)
+            ]
+            moments = stored_times(chunk.ts_us[part], sqlite)
+            batch = list(
+                zip(
+                    keys,
+                    stored_ids[part].tolist(),
+                    touchpoints[chunk.touchpoint[part]].tolist(),
+                    moments,
+                    moments,  # received as it happened: the demo's systems send at once
+                    journey[part].tolist(),
+                    values[part].tolist(),
+                    strict=True,
+                )
             )
-        )
-        for lo in range(0, len(rows), batch_size):
-            batch = rows[lo : lo + batch_size]
             with ctx.db.transaction(tenant) as session:
                 insert_events(session, batch)
             done += len(batch)
