@@ -362,6 +362,7 @@ def store_checked(
     ]
     stored = repo.insert_events(session, rows)
     notices: list[StoredRow] = []
+    customer_uuids: dict[Any, uuid.UUID] = {}  # a customer recurs within a batch: convert once
     for (index, event), row in zip(ready, rows, strict=True):
         row_id = stored.get(event.id)
         if row_id is None:
@@ -374,7 +375,8 @@ def store_checked(
         elif _observers:  # UUIDs cost ~1 µs each: made only for someone who listens
             notices.append(
                 StoredRow(
-                    repo.as_uuid(row[2]),
+                    customer_uuids.get(row[2])
+                    or customer_uuids.setdefault(row[2], repo.as_uuid(row[2])),
                     tp_ids[event.touchpoint],
                     event.occurred_at,
                     row_id,
@@ -393,6 +395,8 @@ def _customer_ids(session: Session, external_ids: list[str], now: datetime) -> d
     found = repo.raw_customer_ids(session, wanted)
     missing = [ext for ext in wanted if ext not in found]
     if missing:
-        repo.insert_bare_customers(session, missing, now)
-        found.update(repo.raw_customer_ids(session, missing))
+        found.update(repo.raw_insert_bare_customers(session, missing, now))
+        # Created meanwhile by a concurrent transaction (PostgreSQL): read them.
+        raced = [ext for ext in missing if ext not in found]
+        found.update(repo.raw_customer_ids(session, raced))
     return found

@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
-from sqlalchemy import Insert, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -173,30 +174,20 @@ def customers(session: Session, *, limit: int, offset: int) -> tuple[list[Custom
     return list(session.scalars(stmt)), total
 
 
+def segments(session: Session, limit: int = 200) -> list[str]:
+    stmt = (
+        select(Customer.segment)
+        .where(Customer.segment.is_not(None))
+        .group_by(Customer.segment)
+        .order_by(Customer.segment)
+        .limit(limit)
+    )
+    return [s for s in session.scalars(stmt) if s]
+
+
 def customer_ids(session: Session, external_ids: Sequence[str]) -> dict[str, uuid.UUID]:
     """External id → internal id for those that exist: one query for a whole batch."""
     return {ext: as_uuid(raw) for ext, raw in raw_customer_ids(session, external_ids).items()}
-
-
-def insert_bare_customers(session: Session, external_ids: Sequence[str], now: datetime) -> None:
-    """Create empty profiles; ones another transaction created meanwhile are left alone."""
-    org = require_tenant(session)
-    rows = [
-        {
-            "id": new_id(),
-            "organisation_id": org,
-            "external_id": ext,
-            "created_at": now,
-            "updated_at": now,
-            "attributes": {},
-            "consents": {},
-        }
-        for ext in external_ids
-    ]
-    stmt: Insert = upsert_insert(session, Customer.__table__).on_conflict_do_nothing(
-        index_elements=["organisation_id", "external_id"]
-    )
-    session.execute(stmt, rows)
 
 
 # --- the ingestion hot path: driver-level SQL ------------------------------------------------
@@ -249,8 +240,40 @@ def raw_customer_ids(session: Session, external_ids: Sequence[str]) -> dict[str,
         f"AND external_id IN ({', '.join([mark] * len(external_ids))})"
     )
     params = (raw_id(session, org), *external_ids)
-    rows = session.connection().exec_driver_sql(sql, params)
-    return {ext: cid for ext, cid in rows}
+    # .all(): one fetchall, not a trip through the result layers per row.
+    return dict(session.connection().exec_driver_sql(sql, params).tuples().all())
+
+
+def insert_bare_customers(session: Session, external_ids: Sequence[str], now: datetime) -> None:
+    """Create empty profiles; ones another transaction created meanwhile are left alone."""
+    raw_insert_bare_customers(session, external_ids, now)
+
+
+def raw_insert_bare_customers(
+    session: Session, external_ids: Sequence[str], now: datetime
+) -> dict[str, Any]:
+    """Create empty profiles in one statement; return external id → stored id value of
+    those created (ones another transaction created meanwhile are left alone and left
+    out)."""
+    if not external_ids:
+        return {}
+    to_id, to_time = raw_converters(session)
+    org = to_id(require_tenant(session))
+    at = to_time(now)
+    sqlite_ = _is_sqlite(session)
+    mark = "?" if sqlite_ else "%s"
+    empty = "?" if sqlite_ else "%s::jsonb"
+    one = f"({mark}, {mark}, {mark}, {mark}, {mark}, {empty}, {empty})"
+    sql = (
+        "INSERT INTO customers (id, organisation_id, external_id, created_at, updated_at, "
+        "attributes, consents) VALUES "
+        + ", ".join([one] * len(external_ids))
+        + " ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING external_id, id"
+    )
+    params = list(
+        chain.from_iterable((to_id(new_id()), org, ext, at, at, "{}", "{}") for ext in external_ids)
+    )
+    return dict(session.connection().exec_driver_sql(sql, tuple(params)).tuples().all())
 
 
 EVENT_COLUMNS = (
@@ -287,9 +310,9 @@ def insert_events(session: Session, rows: list[tuple[Any, ...]]) -> dict[str, in
         + ", ".join([one] * len(rows))
         + " ON CONFLICT (organisation_id, event_key) DO NOTHING RETURNING id, event_key"
     )
-    params = tuple(value for row in rows for value in row)
+    params = tuple(chain.from_iterable(rows))
     result = session.connection().exec_driver_sql(sql, params)
-    return {key: row_id for row_id, key in result}
+    return {key: row_id for row_id, key in result.tuples().all()}
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -60,6 +60,8 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the real commit is still to come
     callbacks = session.info.pop("after_commit", [])
     for callback in callbacks:
         callback()

@@ -16,7 +16,8 @@ Guarantees:
 - if the group transaction itself fails (at BEGIN or COMMIT), nothing of it was kept,
   and each unit is run again on its own, so one unit cannot fail another's request;
 - callbacks registered with :func:`kohtaamo.storage.db.after_commit` run after the
-  commit that kept their unit, and are dropped with a unit that was rolled back.
+  commit that kept their unit (not when its savepoint is released), and are dropped
+  with a unit that was rolled back.
 
 Units must touch only the database (they may run twice, as said above) and must not
 leave dirty ORM objects of their tenant behind: the session switches tenant between
@@ -144,18 +145,22 @@ def _run_in_savepoint(session: Session, unit: _Unit[Any]) -> tuple[Any, BaseExce
     """The unit's result or exception. Raises only if the savepoint itself cannot be
     released or rolled back: the whole transaction is then in doubt."""
     session.info["tenant"] = unit.tenant
-    # A savepoint rollback fires "after_rollback", which drops every pending after-commit
-    # callback of the session: keep the neighbours' ones and put them back.
-    kept = list(session.info.get("after_commit", []))
+    # SQLAlchemy fires the session's after_commit / after_rollback events for savepoints
+    # too, and storage.db then runs (or drops) every pending after-commit callback. Hold
+    # them aside around the savepoint so that they run only after the real commit, and
+    # so that a unit rolled back drops only its own.
+    neighbours = session.info.pop("after_commit", [])
     savepoint = session.begin_nested()
     try:
         result = unit.work(session)
         session.flush()  # inside the savepoint, under this unit's tenant
     except Exception as exc:
         savepoint.rollback()
-        session.info["after_commit"] = kept
+        session.info["after_commit"] = neighbours
         return None, exc
+    own = session.info.pop("after_commit", [])
     savepoint.commit()
+    session.info["after_commit"] = neighbours + own
     return result, None
 
 
