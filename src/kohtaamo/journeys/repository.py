@@ -241,7 +241,7 @@ def raw_customer_ids(session: Session, external_ids: Sequence[str]) -> dict[str,
     )
     params = (raw_id(session, org), *external_ids)
     # .all(): one fetchall, not a trip through the result layers per row.
-    return dict(session.connection().exec_driver_sql(sql, params).tuples().all())
+    return dict(session.connection().exec_driver_sql(sql, params).all())
 
 
 def insert_bare_customers(session: Session, external_ids: Sequence[str], now: datetime) -> None:
@@ -273,7 +273,7 @@ def raw_insert_bare_customers(
     params = list(
         chain.from_iterable((to_id(new_id()), org, ext, at, at, "{}", "{}") for ext in external_ids)
     )
-    return dict(session.connection().exec_driver_sql(sql, tuple(params)).tuples().all())
+    return dict(session.connection().exec_driver_sql(sql, tuple(params)).all())
 
 
 EVENT_COLUMNS = (
@@ -312,7 +312,7 @@ def insert_events(session: Session, rows: list[tuple[Any, ...]]) -> dict[str, in
     )
     params = tuple(chain.from_iterable(rows))
     result = session.connection().exec_driver_sql(sql, params)
-    return {key: row_id for row_id, key in result.tuples().all()}
+    return {key: row_id for row_id, key in result.all()}
 
 
 # --- events ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ and the demo seeder) sees across organisations.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any, Final
 
 from sqlalchemy import event
@@ -48,6 +49,12 @@ def require_tenant(session: Session) -> uuid.UUID:
 
 
 def _tenant_tables() -> frozenset[str]:
+    # Recomputed only when a module maps new classes: this runs on every query.
+    return _tenant_tables_of(len(Base.registry.mappers))
+
+
+@lru_cache(maxsize=4)
+def _tenant_tables_of(_mapper_count: int) -> frozenset[str]:
     return frozenset(
         mapper.local_table.name
         for mapper in Base.registry.mappers
@@ -79,11 +86,11 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
         return  # refreshes a row this session already loaded under the criteria
     # Relationship loads are scoped too: a parent that is not tenant data (a User) would
     # otherwise lazy- or selectin-load its children (memberships) of every organisation.
-    if not _touches_tenant_data(state):
-        return
     tenant = session_tenant(state.session)
     if tenant is ALL_TENANTS or state.execution_options.get("all_tenants"):
         # An explicit, greppable reason: tests allow-list every use of it.
+        return
+    if not _touches_tenant_data(state):
         return
     if not isinstance(tenant, uuid.UUID):
         raise TenancyViolation("query of tenant data in a session without a tenant")
