@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from kohtaamo.accounts.actor import Actor
 from kohtaamo.errors import FieldProblem, InvalidInput, NotFound
 from kohtaamo.journeys import repository as repo
+from kohtaamo.journeys.customer_ids import forget_customers_after_commit
 from kohtaamo.journeys.ingest import problems_of
 from kohtaamo.journeys.models import Customer
 from kohtaamo.journeys.schemas import CustomerBatchItem, CustomerIn
@@ -101,6 +102,7 @@ def do_delete_customer(session: Session, actor: Actor, external_id: str) -> None
     actor.require("events.ingest")
     session.delete(get_customer(session, actor, external_id))
     session.flush()
+    forget_customers_after_commit(session)  # ingestion must not reuse the id
 
 
 @dataclass

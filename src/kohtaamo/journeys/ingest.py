@@ -1,11 +1,12 @@
 """Interaction event ingestion: validate a batch item by item, store the valid ones once.
 
 The hot path of the product (benchmarked at ≥ 20,000 events/s into SQLite). Per batch
-it costs one validation pass, one query for customers (plus one insert for customers
-never seen, who get a bare profile as in Segment-style ingestion), touchpoint keys from
-an in-process cache, and ONE ``INSERT … ON CONFLICT DO NOTHING RETURNING`` for all
-events. The unique (organisation, event key) makes a retried event land exactly once
-even when two retries race: there is no read-then-insert.
+it costs one validation pass, customer ids from an in-process cache (plus one query
+for those not cached and one insert for customers never seen, who get a bare profile as
+in Segment-style ingestion), touchpoint keys from an in-process cache, and ONE
+``INSERT … ON CONFLICT DO NOTHING RETURNING`` for all events. The unique (organisation,
+event key) makes a retried event land exactly once even when two retries race: there is
+no read-then-insert.
 
 After commit, observers registered with :func:`subscribe` (the path store) are told
 which events were stored.
@@ -24,11 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kohtaamo.accounts.actor import Actor
 from kohtaamo.errors import FieldProblem
 from kohtaamo.journeys import repository as repo
+from kohtaamo.journeys.customer_ids import customer_ids, forget_customers
 from kohtaamo.journeys.schemas import EventIn
 from kohtaamo.kit.clock import utcnow
 from kohtaamo.storage.db import Database, after_commit
@@ -296,13 +299,22 @@ def ingest_events(
     if not valid:
         return IngestResult(outcomes)
 
-    def work(session: Session) -> IngestResult:
-        return store_checked(session, list(outcomes), valid, now)
+    def run(cache: bool) -> IngestResult:
+        def work(session: Session) -> IngestResult:
+            return store_checked(session, list(outcomes), valid, now, cache=cache)
 
-    if db.dialect == "sqlite":
-        return group_commit(db).run(actor.organisation_id, work, weight=len(valid))
-    with db.transaction(actor.organisation_id) as session:
-        return work(session)
+        if db.dialect == "sqlite":
+            return group_commit(db).run(actor.organisation_id, work, weight=len(valid))
+        with db.transaction(actor.organisation_id) as session:
+            return work(session)
+
+    try:
+        return run(cache=True)
+    except IntegrityError:
+        # A cached customer id named a customer deleted meanwhile (the events' foreign
+        # key failed): nothing of this batch was kept; again, with the ids from the table.
+        forget_customers(actor.organisation_id)
+        return run(cache=False)
 
 
 def store_checked(
@@ -310,8 +322,13 @@ def store_checked(
     outcomes: list[Outcome],
     valid: list[tuple[int, EventIn]],
     now: datetime,
+    *,
+    cache: bool = False,
 ) -> IngestResult:
-    """Store the events that passed :func:`check_events`; complete ``outcomes`` in place."""
+    """Store the events that passed :func:`check_events`; complete ``outcomes`` in place.
+    ``cache``: take customer ids from the in-process cache; the caller must then retry
+    without it on an :class:`~sqlalchemy.exc.IntegrityError` (a customer deleted by
+    another process)."""
     org = require_tenant(session)
     if not valid:
         return IngestResult(outcomes)
@@ -339,7 +356,7 @@ def store_checked(
     if not ready:
         return IngestResult(outcomes)
 
-    customers = _customer_ids(session, [e.customer for _, e in ready], now)
+    customers = customer_ids(session, [e.customer for _, e in ready], now, cache=cache)
     to_id, to_time = repo.raw_converters(session)
     tp_raw = {key: to_id(tid) for key, tid in tp_ids.items()}
     org_raw = to_id(org)
@@ -387,16 +404,3 @@ def store_checked(
     if notices:
         after_commit(session, lambda: notify_events_stored(org, notices))
     return IngestResult(outcomes)
-
-
-def _customer_ids(session: Session, external_ids: list[str], now: datetime) -> dict[str, Any]:
-    """External id → stored id value; customers never seen get a bare profile first."""
-    wanted = sorted(set(external_ids))
-    found = repo.raw_customer_ids(session, wanted)
-    missing = [ext for ext in wanted if ext not in found]
-    if missing:
-        found.update(repo.raw_insert_bare_customers(session, missing, now))
-        # Created meanwhile by a concurrent transaction (PostgreSQL): read them.
-        raced = [ext for ext in missing if ext not in found]
-        found.update(repo.raw_customer_ids(session, raced))
-    return found

@@ -246,15 +246,16 @@ def raw_customer_ids(session: Session, external_ids: Sequence[str]) -> dict[str,
 
 def insert_bare_customers(session: Session, external_ids: Sequence[str], now: datetime) -> None:
     """Create empty profiles; ones another transaction created meanwhile are left alone."""
-    raw_insert_bare_customers(session, external_ids, now)
+    to_id = raw_converters(session)[0]
+    raw_insert_bare_customers(session, external_ids, now, [to_id(new_id()) for _ in external_ids])
 
 
 def raw_insert_bare_customers(
-    session: Session, external_ids: Sequence[str], now: datetime
+    session: Session, external_ids: Sequence[str], now: datetime, ids: Sequence[Any]
 ) -> dict[str, Any]:
-    """Create empty profiles in one statement; return external id → stored id value of
-    those created (ones another transaction created meanwhile are left alone and left
-    out)."""
+    """Create empty profiles with the given stored id values, in one statement; return
+    external id → stored id value of those created (ones another transaction created
+    meanwhile are left alone and left out, and then re-read here)."""
     if not external_ids:
         return {}
     to_id, to_time = raw_converters(session)
@@ -262,18 +263,26 @@ def raw_insert_bare_customers(
     at = to_time(now)
     sqlite_ = _is_sqlite(session)
     mark = "?" if sqlite_ else "%s"
-    empty = "?" if sqlite_ else "%s::jsonb"
+    empty = "'{}'" if sqlite_ else "'{}'::jsonb"
     one = f"({mark}, {mark}, {mark}, {mark}, {mark}, {empty}, {empty})"
+    # No RETURNING: the ids are ours, and the count of rows inserted tells whether all
+    # were (the usual case); only when some were not are the new ones read back.
     sql = (
         "INSERT INTO customers (id, organisation_id, external_id, created_at, updated_at, "
         "attributes, consents) VALUES "
         + ", ".join([one] * len(external_ids))
-        + " ON CONFLICT (organisation_id, external_id) DO NOTHING RETURNING external_id, id"
+        + " ON CONFLICT (organisation_id, external_id) DO NOTHING"
     )
-    params = list(
-        chain.from_iterable((to_id(new_id()), org, ext, at, at, "{}", "{}") for ext in external_ids)
+    params = tuple(
+        chain.from_iterable(
+            (raw, org, ext, at, at) for raw, ext in zip(ids, external_ids, strict=True)
+        )
     )
-    return dict(session.connection().exec_driver_sql(sql, tuple(params)).all())
+    inserted = session.connection().exec_driver_sql(sql, params).rowcount
+    if inserted == len(external_ids):
+        return dict(zip(external_ids, ids, strict=True))
+    mine = set(ids)
+    return {ext: raw for ext, raw in raw_customer_ids(session, external_ids).items() if raw in mine}
 
 
 EVENT_COLUMNS = (
