@@ -75,6 +75,12 @@ class Conflict(KohtaamoError):
     default_message = "This conflicts with the current state."
 
 
+class Gone(KohtaamoError):
+    status = 410
+    code = "gone"
+    default_message = "This is no longer available."
+
+
 class TooManyRequests(KohtaamoError):
     status = 429
     code = "too_many_requests"
@@ -85,3 +91,18 @@ class PayloadTooLarge(KohtaamoError):
     status = 413
     code = "payload_too_large"
     default_message = "The request body is too large (at most %(limit)s bytes)."
+
+
+RULE_ERROR_TYPE = "kohtaamo_rule"
+
+
+def rule_error(msgid: str, **params: Any) -> Exception:
+    """A validation error for pydantic validators whose message is a translatable msgid.
+
+    Raise it inside a ``model_validator``: the problem renderer translates ``msgid`` with
+    ``params`` into the user's language (plain ``ValueError`` text cannot be translated).
+    """
+    from pydantic_core import PydanticCustomError
+
+    english = msgid % params if params else msgid
+    return PydanticCustomError(RULE_ERROR_TYPE, english, {"msgid": msgid, **params})

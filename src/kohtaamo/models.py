@@ -7,5 +7,6 @@ from kohtaamo.accounts import models as accounts_models
 from kohtaamo.jobs import models as jobs_models
 from kohtaamo.journeys import models as journeys_models
 from kohtaamo.storage.base import Base
+from kohtaamo.surveys import models as surveys_models
 
-__all__ = ["Base", "accounts_models", "jobs_models", "journeys_models"]
+__all__ = ["Base", "accounts_models", "jobs_models", "journeys_models", "surveys_models"]

@@ -38,6 +38,7 @@ ALL_TENANTS_USES: dict[str, tuple[int, str]] = {
 # all_tenants="<reason>" execution options, by file and reason
 ALL_TENANTS_OPTIONS: set[tuple[str, str]] = {
     ("accounts/repository.py", "a user's own memberships"),
+    ("surveys/repository.py", "a public survey link names its organisation"),
 }
 
 USE_RE = re.compile(r"\bALL_TENANTS\b")

@@ -12,7 +12,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from kohtaamo.errors import FieldProblem, KohtaamoError
+from kohtaamo.errors import RULE_ERROR_TYPE, FieldProblem, KohtaamoError
 from kohtaamo.i18n import gettext
 
 log = logging.getLogger("kohtaamo")
@@ -89,6 +89,9 @@ def validation_problems(exc: RequestValidationError, locale: str) -> list[dict[s
         if kind in ("enum", "literal_error") and "expected" in ctx:
             ctx["expected"] = ctx["expected"]
         template = VALIDATION_MESSAGES.get(kind)
+        if kind == RULE_ERROR_TYPE:
+            template = str(ctx.pop("msgid"))
+            ctx.pop("detail", None)
         try:
             message = (
                 gettext(locale, template, **{k: str(v) for k, v in ctx.items()})

@@ -37,6 +37,10 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "Conflict": None,
     "TooManyRequests": None,
     "PayloadTooLarge": None,
+    "rule_error": None,
+    "FieldProblem": (2,),
+    "_problem": (2,),
+    "Gone": None,
 }
 
 

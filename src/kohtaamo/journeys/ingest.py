@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kohtaamo.accounts.actor import Actor
-from kohtaamo.errors import FieldProblem
+from kohtaamo.errors import RULE_ERROR_TYPE, FieldProblem
 from kohtaamo.journeys import repository as repo
 from kohtaamo.journeys.customer_ids import customer_ids, forget_customers
 from kohtaamo.journeys.schemas import EventIn
@@ -136,6 +136,9 @@ def problems_of(exc: ValidationError) -> list[FieldProblem]:
     for err in exc.errors(include_url=False, include_input=False):
         loc = ".".join(str(p) for p in err["loc"]) or "event"
         ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+        if err["type"] == RULE_ERROR_TYPE:
+            out.append(FieldProblem(loc, ctx.pop("msgid"), ctx))
+            continue
         template = _MESSAGES.get(err["type"])
         needed = {k: v for k, v in ctx.items() if template and f"%({k})s" in template}
         if template is None or template.count("%(") != len(needed):

@@ -107,6 +107,7 @@ class Customer(IdMixin, TenantScoped, TimestampMixin, Base):
     purchases: Mapped[int | None] = mapped_column(Integer, default=None)
     lifetime_value: Mapped[float | None] = mapped_column(Float, default=None)
     locale: Mapped[str | None] = mapped_column(String(8), default=None)
+    email: Mapped[str | None] = mapped_column(String(254), default=None)  # survey invitations
     attributes: Mapped[dict[str, object]] = mapped_column(JSONDoc, default=dict)
     consents: Mapped[dict[str, bool]] = mapped_column(JSONDoc, default=dict)
 

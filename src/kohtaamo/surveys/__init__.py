@@ -1,0 +1,1 @@
+"""Surveys: versioned multilingual questionnaires, their distribution and their responses."""

@@ -1,0 +1,258 @@
+"""Responses: every way an answer arrives ends here (public link, e-mail link, widget,
+API, kiosk, demo).
+
+A response is saved page by page while partial and finished once; a finished response
+never changes. An idempotency key stores a retried submission once; an invitation has
+at most one response (a unique column). Responses caught by the anti-abuse checks are
+kept with a flag, contribute no measures and notify nobody.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from kohtaamo.errors import Conflict, Gone, InvalidInput, NotFound
+from kohtaamo.journeys import repository as journeys_repo
+from kohtaamo.journeys.models import Customer
+from kohtaamo.kit.clock import utcnow
+from kohtaamo.storage.db import after_commit
+from kohtaamo.storage.tenancy import require_tenant
+from kohtaamo.surveys import repository as repo
+from kohtaamo.surveys.answers import check_answers, measures
+from kohtaamo.surveys.catalogue import ResponseChannel, SurveyStatus
+from kohtaamo.surveys.definition import SurveyDefinition
+from kohtaamo.surveys.models import (
+    Survey,
+    SurveyInvitation,
+    SurveyMeasure,
+    SurveyResponse,
+    SurveyVersion,
+)
+from kohtaamo.surveys.schemas import SurveySettings
+
+
+@dataclass
+class Submission:
+    """What a respondent sent, with what the channel knows about them."""
+
+    answers: dict[str, Any]
+    language: str
+    finished: bool
+    channel: ResponseChannel
+    pages: set[str] | None = None  # page keys this submission completes (page by page)
+    customer_external_id: str | None = None
+    context: dict[str, str] = field(default_factory=dict)
+    event_key: str | None = None
+    idempotency_key: str | None = None
+    client_hash: str | None = None
+    started_at: datetime | None = None
+    honeypot: bool = False  # the hidden field bots fill in was filled in
+    invitation: SurveyInvitation | None = None
+    resume_hash: str | None = None  # continue the partial response this cookie started
+
+
+@dataclass(frozen=True)
+class FinishedResponse:
+    """What observers (case rules, text analytics, invitations) hear after commit."""
+
+    organisation_id: uuid.UUID
+    response_id: uuid.UUID
+    survey_id: uuid.UUID
+    customer_id: uuid.UUID | None
+    touchpoint_id: uuid.UUID | None
+
+
+Observer = Callable[[FinishedResponse], None]
+_observers: list[Observer] = []
+
+
+def subscribe(callback: Observer) -> Callable[[], None]:
+    """Hear of every finished, unflagged response after its commit; returns unsubscribe."""
+    _observers.append(callback)
+    return lambda: _observers.remove(callback)
+
+
+def live_version(session: Session, survey: Survey) -> SurveyVersion:
+    """The version respondents answer, or why they cannot (404 draft, 410 closed)."""
+    if survey.status == SurveyStatus.DRAFT or survey.live_version is None:
+        raise NotFound("No such survey.")
+    if survey.status == SurveyStatus.CLOSED:
+        raise Gone("This survey is closed and no longer takes responses.")
+    found = repo.version(session, survey.id, survey.live_version)
+    if found is None:  # pragma: no cover - live_version always names a stored version
+        raise NotFound("No such survey.")
+    return found
+
+
+def _existing(session: Session, sub: Submission) -> SurveyResponse | None:
+    if sub.invitation is not None:
+        return repo.response_of_invitation(session, sub.invitation.id)
+    if sub.resume_hash is not None:
+        return repo.response_by_resume_hash(session, sub.resume_hash)
+    return None
+
+
+def _customer_id(session: Session, sub: Submission) -> uuid.UUID | None:
+    if sub.invitation is not None:
+        return sub.invitation.customer_id
+    if sub.customer_external_id is None:
+        return None
+    found = journeys_repo.customer(session, sub.customer_external_id)
+    if found is None:  # like events: an unknown customer gets a bare profile
+        found = Customer(external_id=sub.customer_external_id)
+        session.add(found)
+        session.flush()
+    return found.id
+
+
+def do_submit(session: Session, survey: Survey, sub: Submission) -> tuple[SurveyResponse, bool]:
+    """Store a submission; returns the response and whether this call created it.
+
+    Raises InvalidInput (every problem listed), NotFound (draft), Gone (closed) or
+    Conflict (a finished response, a used invitation, a key used for another survey).
+    """
+    version = live_version(session, survey)
+    if sub.idempotency_key is not None:
+        earlier = repo.response_by_idempotency_key(session, sub.idempotency_key)
+        if earlier is not None:
+            if earlier.survey_id != survey.id:
+                raise Conflict("This idempotency key was already used for another survey.")
+            return earlier, False
+    existing = _existing(session, sub)
+    if existing is not None:
+        if existing.finished_at is not None:
+            raise Conflict("This response is finished and cannot be changed.")
+        answered = repo.version_by_id(session, existing.version_id)
+        version = answered or version  # a response keeps the version it started on
+    definition = SurveyDefinition.model_validate(version.definition)
+    merged = {**(existing.answers if existing else {}), **sub.answers}
+    clean, problems = check_answers(definition, merged, finished=sub.finished, pages=sub.pages)
+    if problems:
+        raise InvalidInput(problems=problems)
+    now = utcnow()
+    if existing is None:
+        response = SurveyResponse(
+            survey_id=survey.id,
+            version_id=version.id,
+            channel=sub.channel.value,
+            language=sub.language,
+            answers=clean,
+            pages_done=sorted(sub.pages or []),
+            context=dict(sub.context),
+            customer_id=_customer_id(session, sub),
+            invitation_id=sub.invitation.id if sub.invitation else None,
+            touchpoint_id=(sub.invitation.touchpoint_id if sub.invitation else None)
+            or survey.touchpoint_id,
+            event_key=sub.event_key or (sub.invitation.event_key if sub.invitation else None),
+            idempotency_key=sub.idempotency_key,
+            resume_hash=sub.resume_hash,
+            client_hash=sub.client_hash,
+            started_at=min(sub.started_at or now, now),
+            updated_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(response)
+                session.flush()
+        except IntegrityError as exc:
+            raise Conflict("This response was already submitted.") from exc
+        created = True
+    else:
+        response = existing
+        response.answers = clean
+        response.pages_done = sorted(set(response.pages_done or []) | (sub.pages or set()))
+        response.updated_at = now
+        session.flush()
+        created = False
+    if sub.invitation is not None:
+        _mark_invitation(sub.invitation, now, finished=sub.finished)
+    if sub.finished:
+        _finish(session, survey, definition, response, sub, now)
+    return response, created
+
+
+def _mark_invitation(invitation: SurveyInvitation, now: datetime, *, finished: bool) -> None:
+    invitation.opened_at = invitation.opened_at or now
+    invitation.started_at = invitation.started_at or now
+    invitation.status = "finished" if finished else "started"
+    if finished:
+        invitation.finished_at = now
+
+
+def _flag(survey: Survey, response: SurveyResponse, sub: Submission, now: datetime) -> str | None:
+    if sub.honeypot:
+        return "honeypot"
+    settings = SurveySettings.model_validate(survey.settings or {})
+    elapsed = (now - response.started_at).total_seconds()
+    if sub.channel in (ResponseChannel.API, ResponseChannel.KIOSK) and sub.started_at is None:
+        return None  # systems that do not say when the respondent started are not timed
+    if elapsed < settings.min_seconds:
+        return "too_fast"
+    return None
+
+
+def _finish(
+    session: Session,
+    survey: Survey,
+    definition: SurveyDefinition,
+    response: SurveyResponse,
+    sub: Submission,
+    now: datetime,
+) -> None:
+    reason = _flag(survey, response, sub, now)
+    duration_ms = max(0, int((now - response.started_at).total_seconds() * 1000))
+    # Conditional: of two concurrent finishes of one response, only one succeeds.
+    done = session.execute(
+        update(SurveyResponse)
+        .where(SurveyResponse.id == response.id, SurveyResponse.finished_at.is_(None))
+        .values(
+            finished_at=now,
+            duration_ms=duration_ms,
+            flagged=reason is not None,
+            flag_reason=reason,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This response is finished and cannot be changed.")
+    session.refresh(response)
+    if reason is not None:
+        return
+    tp_ids = journeys_repo.touchpoint_keys(session) if definition.touchpoint_keys() else {}
+    for m in measures(definition, response.answers):
+        session.add(
+            SurveyMeasure(
+                response_id=response.id,
+                survey_id=survey.id,
+                question_key=m.question,
+                role=m.role.value,
+                value=m.value,
+                scale_min=m.scale_min,
+                scale_max=m.scale_max,
+                touchpoint_id=tp_ids.get(m.touchpoint) if m.touchpoint else response.touchpoint_id,
+                customer_id=response.customer_id,
+                answered_at=now,
+            )
+        )
+    session.flush()
+    event = FinishedResponse(
+        organisation_id=require_tenant(session),
+        response_id=response.id,
+        survey_id=survey.id,
+        customer_id=response.customer_id,
+        touchpoint_id=response.touchpoint_id,
+    )
+    after_commit(session, lambda: _notify(event))
+
+
+def _notify(event: FinishedResponse) -> None:
+    for callback in list(_observers):
+        callback(event)
