@@ -31,6 +31,11 @@ from tests.factories import PASSWORD
 from tests.security.routes_base import Call, Maker, RouteCase, no_input, send
 from tests.security.routes_journey_pages import JOURNEY_PAGE_ROUTES
 from tests.security.routes_journeys import JOURNEY_ROUTES
+from tests.security.routes_surveys_api import SURVEYS_API_ROUTES
+from tests.security.routes_surveys_import import SURVEYS_IMPORT_ROUTES
+from tests.security.routes_surveys_invitations import SURVEYS_INVITATIONS_ROUTES
+from tests.security.routes_surveys_pages import SURVEYS_PAGES_ROUTES
+from tests.security.routes_surveys_public import SURVEYS_PUBLIC_ROUTES
 from tests.security.world import Tenant, World
 
 __all__ = ["Call", "Maker", "RouteCase", "no_input", "send"]
@@ -195,6 +200,11 @@ ROUTES: tuple[RouteCase, ...] = (
     ),
     *JOURNEY_ROUTES,
     *JOURNEY_PAGE_ROUTES,
+    *SURVEYS_API_ROUTES,
+    *SURVEYS_PUBLIC_ROUTES,
+    *SURVEYS_PAGES_ROUTES,
+    *SURVEYS_INVITATIONS_ROUTES,
+    *SURVEYS_IMPORT_ROUTES,
 )
 
 BY_KEY: dict[tuple[str, str], RouteCase] = {case.key: case for case in ROUTES}

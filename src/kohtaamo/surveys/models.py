@@ -205,6 +205,8 @@ class SurveyTrigger(IdMixin, TenantScoped, TimestampMixin, Base):
     quota: Mapped[int | None] = mapped_column(Integer, default=None)
     quota_days: Mapped[int] = mapped_column(Integer, default=30)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The last interaction event (by arrival id) this trigger has looked at.
+    last_event_id: Mapped[int] = mapped_column(RowId, default=0)
 
 
 class SurveyOptOut(IdMixin, TenantScoped, Base):

@@ -14,6 +14,12 @@ from kohtaamo.web.routes import (
     passwords,
     settings,
     settings_keys,
+    survey_builder,
+    survey_import,
+    survey_invitations,
+    survey_public,
+    survey_responses,
+    surveys,
     touchpoints,
 )
 
@@ -29,3 +35,10 @@ router.include_router(journeys.router)
 router.include_router(journeys_edit.router)
 router.include_router(settings.router)
 router.include_router(settings_keys.router)
+# Surveys: fixed addresses under /feedback/ first, then /feedback/surveys/{survey_id}.
+router.include_router(survey_import.router)
+router.include_router(surveys.router)
+router.include_router(survey_builder.router)
+router.include_router(survey_responses.router)
+router.include_router(survey_invitations.router)
+router.include_router(survey_public.router)

@@ -1,8 +1,8 @@
 """surveys
 
-Revision ID: b1e1c87f6ba9
+Revision ID: b71226f1b236
 Revises: 352b540c9dee
-Create Date: 2026-11-23 12:55:23.708833
+Create Date: 2026-11-23 12:59:09.571244
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql
 
 import kohtaamo.storage.types
 
-revision: str = "b1e1c87f6ba9"
+revision: str = "b71226f1b236"
 down_revision: str | None = "352b540c9dee"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -96,6 +96,9 @@ def upgrade() -> None:
         sa.Column("quota", sa.Integer(), nullable=True),
         sa.Column("quota_days", sa.Integer(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column(
+            "last_event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("organisation_id", sa.Uuid(), nullable=False),
         sa.Column("created_at", kohtaamo.storage.types.UTCDateTime(timezone=True), nullable=False),

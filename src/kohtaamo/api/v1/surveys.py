@@ -1,0 +1,7 @@
+"""(being built) API routes: surveys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""(being built) Pages: survey_invitations."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

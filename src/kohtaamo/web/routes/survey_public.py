@@ -1,0 +1,7 @@
+"""(being built) Pages: survey_public."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
