@@ -98,6 +98,13 @@ PERMISSIONS: dict[str, Permission] = {
             _ANALYSTS,
             True,
         ),
+        Permission(
+            "feedback.submit",
+            "Submit survey responses (kiosks, other systems)",
+            "Lähettää kyselyvastauksia (kioskit, muut järjestelmät)",
+            _ANALYSTS,
+            True,
+        ),
         Permission("analytics.view", "See analytics", "Nähdä analytiikka", _ALL, False),
         Permission(
             "text.view",
