@@ -18,6 +18,8 @@ from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 SUPPORTED = ("fi", "en")
+# Survey respondents may also answer in Swedish; the staff UI stays Finnish and English.
+RESPONDENT_LANGUAGES = ("fi", "en", "sv")
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 
 # Functions and error classes whose arguments are msgids, with the argument positions
@@ -40,6 +42,8 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "rule_error": None,
     "FieldProblem": (2,),
     "_problem": (2,),
+    "MetricInputError": None,
+    "Verdict": None,
     "Gone": None,
 }
 
@@ -56,7 +60,7 @@ def po_path(locale: str) -> Path:
 @cache
 def translations(locale: str) -> NullTranslations:
     path = po_path(locale)
-    if locale not in SUPPORTED or not path.exists():
+    if locale not in RESPONDENT_LANGUAGES or not path.exists():
         return NullTranslations()
     with path.open("rb") as fh:
         catalog = read_po(fh, locale=locale)
@@ -76,8 +80,10 @@ def ngettext(locale: str, singular: str, plural: str, n: int, **params: Any) -> 
     return text % ({"num": n} | params)
 
 
-def negotiate(accept_language: str | None, default: str = "fi") -> str:
-    """Pick fi or en from an Accept-Language header (q-values honoured)."""
+def negotiate(
+    accept_language: str | None, default: str = "fi", supported: tuple[str, ...] = SUPPORTED
+) -> str:
+    """Pick one of ``supported`` from an Accept-Language header (q-values honoured)."""
     if not accept_language:
         return default
     ranked: list[tuple[float, str]] = []
@@ -94,7 +100,7 @@ def negotiate(accept_language: str | None, default: str = "fi") -> str:
         if tag and tag != "*":
             ranked.append((q, tag))
     ranked.sort(key=lambda item: -item[0])
-    chosen = negotiate_locale([t for _, t in ranked], list(SUPPORTED), sep="_")
+    chosen = negotiate_locale([t for _, t in ranked], list(supported), sep="_")
     return chosen or default
 
 
