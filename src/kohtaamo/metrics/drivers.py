@@ -129,8 +129,10 @@ def _extend(
     j: np.ndarray,
     rxx: FloatArray,
     rxy: FloatArray,
+    keep: np.ndarray | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Add driver j[b] to set b: new inverse, new R⁻¹r and the R² gain, for every row b.
+    """Add driver j[b] to set b: the R² gain for every row b, and the new inverse and
+    R⁻¹r for the rows in ``keep`` (all if None): only sets that will grow need them.
 
     ``inv`` (B×k×k) is the inverse correlation of each set, ``w`` (B×k) = inv @ r_set,
     ``members`` (B×k) the drivers in each set. Block inversion with the Schur complement.
@@ -138,43 +140,55 @@ def _extend(
     b, k = members.shape
     if k == 0:
         gain = rxy[j] ** 2
-        return np.ones((b, 1, 1)), rxy[j][:, None].copy(), gain
+        kept = j if keep is None else j[keep]
+        return np.ones((len(kept), 1, 1)), rxy[kept][:, None].copy(), gain
     a = rxx[members, j[:, None]]  # correlation of each member with the newcomer (B×k)
-    u = np.einsum("bij,bj->bi", inv, a)
-    s = 1.0 - np.einsum("bi,bi->b", a, u)  # Schur complement (> 0 unless collinear)
-    t = rxy[j] - np.einsum("bi,bi->b", a, w)
+    u = np.matmul(inv, a[:, :, None])[:, :, 0]
+    s = 1.0 - (a * u).sum(axis=1)  # Schur complement (> 0 unless collinear)
+    t = rxy[j] - (a * w).sum(axis=1)
+    gain = t * t / s
+    if keep is not None:
+        inv, w, u, s, t = inv[keep], w[keep], u[keep], s[keep], t[keep]
+        b = len(s)
     new_inv = np.empty((b, k + 1, k + 1))
-    new_inv[:, :k, :k] = inv + np.einsum("bi,bj->bij", u, u) / s[:, None, None]
-    new_inv[:, :k, k] = -u / s[:, None]
-    new_inv[:, k, :k] = -u / s[:, None]
+    us = u / s[:, None]
+    new_inv[:, :k, :k] = inv
+    new_inv[:, :k, :k] += us[:, :, None] * u[:, None, :]
+    new_inv[:, :k, k] = -us
+    new_inv[:, k, :k] = -us
     new_inv[:, k, k] = 1.0 / s
     new_w = np.empty((b, k + 1))
-    new_w[:, :k] = w - u * (t / s)[:, None]
+    new_w[:, :k] = w - us * t[:, None]
     new_w[:, k] = t / s
-    return new_inv, new_w, t * t / s
+    return new_inv, new_w, gain
 
 
 def subset_r2(rxx: FloatArray, rxy: FloatArray) -> FloatArray:
-    """R² of every subset of drivers, indexed by bitmask (bit i: driver i is in)."""
+    """R² of every subset of drivers, indexed by bitmask (bit i: driver i is in).
+
+    Level by level: a subset is its parent (without its highest driver) plus that
+    driver. Subsets holding the last driver have no children, so only the others keep
+    their inverse for the next level (half the work and memory)."""
     p = len(rxy)
     masks = np.arange(1 << p, dtype=np.int64)
     size = np.zeros(1 << p, dtype=np.int64)
     for i in range(p):
         size += (masks >> i) & 1
     r2 = np.zeros(1 << p)
-    row_of = np.zeros(1 << p, dtype=np.int64)  # a mask's row within its level's arrays
+    row_of = np.zeros(1 << p, dtype=np.int64)  # a parent's row within its level's arrays
     inv: FloatArray = np.ones((1, 0, 0))
     w: FloatArray = np.zeros((1, 0))
-    prev_members = np.zeros((1, 0), dtype=np.int64)
+    members = np.zeros((1, 0), dtype=np.int64)
     for k in range(1, p + 1):
         level = masks[size == k]
-        row_of[level] = np.arange(len(level))
         top = np.floor(np.log2(level)).astype(np.int64)  # the newcomer: the highest driver
         parent = level ^ (1 << top)
         rows = row_of[parent] if k > 1 else np.zeros(len(level), dtype=np.int64)
-        inv, w, gain = _extend(inv[rows], w[rows], prev_members[rows], top, rxx, rxy)
+        keep = top < p - 1
+        inv, w, gain = _extend(inv[rows], w[rows], members[rows], top, rxx, rxy, keep)
         r2[level] = r2[parent] + gain
-        prev_members = np.column_stack([prev_members[rows], top])
+        members = np.column_stack([members[rows][keep], top[keep]])
+        row_of[level[keep]] = np.arange(int(keep.sum()))
     return r2
 
 
