@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kohtaamo.errors import InvalidInput
+from kohtaamo.i18n import N_
 
 #: Below this many answers a metric is shown as "too few answers", not as a number.
 DEFAULT_MIN_N = 30
@@ -47,8 +48,8 @@ class Verdict:
         return self.msgid % self.params if self.params else self.msgid
 
 
-NO_DATA_VERDICT = "No data."
-TOO_FEW_VERDICT = "Too few answers to say (%(n)s; at least %(min_n)s are needed)."
+NO_DATA_VERDICT = N_("No data.")
+TOO_FEW_VERDICT = N_("Too few answers to say (%(n)s; at least %(min_n)s are needed).")
 
 
 def sufficiency(n: int, min_n: int) -> Sufficiency:

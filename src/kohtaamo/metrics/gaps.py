@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from kohtaamo.i18n import N_
 from kohtaamo.metrics._checks import (
     DEFAULT_CONFIDENCE,
     DEFAULT_MIN_N,
@@ -33,19 +34,19 @@ from kohtaamo.metrics.stats import Interval, Mean, Proportion, mean_of, proporti
 
 DEFAULT_ALPHA = 0.05
 
-EXCEEDED = (
+EXCEEDED = N_(
     "Experience exceeded expectations: on average %(gap).2f points above"
     " (%(level)s%% interval %(low).2f to %(high).2f; p = %(p).3g)."
 )
-FELL_SHORT = (
+FELL_SHORT = N_(
     "Experience fell short of expectations: on average %(gap).2f points below"
     " (%(level)s%% interval %(low).2f to %(high).2f; p = %(p).3g)."
 )
-NO_CLEAR_GAP = (
+NO_CLEAR_GAP = N_(
     "No clear difference between experience and expectations"
     " (average gap %(gap).2f points; p = %(p).3g)."
 )
-TESTS_DISAGREE = (
+TESTS_DISAGREE = N_(
     "The tests disagree about the gap between experience and expectations, so treat it as"
     " uncertain (average gap %(gap).2f points; t-test p = %(p).3g, signed-rank p = %(p_rank).3g)."
 )
