@@ -29,7 +29,10 @@ ALL_TENANTS_USES: dict[str, tuple[int, str]] = {
         "claim and finish jobs of every organisation; a job without an organisation "
         "(system job) runs across tenants, a tenant job runs in its own tenant",
     ),
-    "cli/events.py": (1, "operator command over events (reviewed by the journeys engineer)"),
+    "cli/common.py": (
+        1,
+        "operator commands (events, customers, surveys) find the organisation by its short name",
+    ),
     "jobs/outbox.py": (1, "compares the enqueuing session's tenant (not a session opened)"),
     "jobs/scheduler.py": (1, "enqueue periodic system jobs"),
     "jobs/worker.py": (2, "poll the queue of every organisation"),

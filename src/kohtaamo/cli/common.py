@@ -10,12 +10,16 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from pydantic import ValidationError
 
+from kohtaamo.accounts import repository as accounts_repo
+from kohtaamo.accounts.actor import Actor
+from kohtaamo.accounts.permissions import Role
 from kohtaamo.config import Settings
-from kohtaamo.errors import KohtaamoError
+from kohtaamo.errors import KohtaamoError, NotFound
 from kohtaamo.i18n import gettext
 from kohtaamo.storage.db import Database
 from kohtaamo.storage.engine import StorageMisconfigured, check_durability
 from kohtaamo.storage.migrate import upgrade
+from kohtaamo.storage.tenancy import ALL_TENANTS
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -67,3 +71,12 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 def _str_params(params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if isinstance(v, str | int | float)}
+
+
+def operator(db: Database, slug: str) -> Actor:
+    """The organisation's operator: someone with shell access to the server acts as owner."""
+    with db.transaction(ALL_TENANTS) as session:
+        organisation = accounts_repo.organisation_by_slug(session, slug)
+        if organisation is None:
+            raise NotFound("No organisation has this short name.", field="org")
+    return Actor(organisation_id=organisation.id, role=Role.OWNER)

@@ -8,15 +8,9 @@ from typing import Annotated, Literal
 
 import typer
 
-from kohtaamo.accounts import repository as accounts_repo
-from kohtaamo.accounts.actor import Actor
-from kohtaamo.accounts.permissions import Role
-from kohtaamo.cli.common import friendly_errors, load_settings, open_database
-from kohtaamo.errors import NotFound
+from kohtaamo.cli.common import friendly_errors, load_settings, open_database, operator
 from kohtaamo.i18n import gettext
 from kohtaamo.journeys import imports
-from kohtaamo.storage.db import Database
-from kohtaamo.storage.tenancy import ALL_TENANTS
 
 events_app = typer.Typer(help="Interaction events: import and export.", no_args_is_help=True)
 customers_app = typer.Typer(help="Customer profiles next to CRM data.", no_args_is_help=True)
@@ -32,15 +26,6 @@ EncodingOption = Annotated[
     str, typer.Option(help="auto (UTF-8 with or without BOM, else Latin-1) or a codec name.")
 ]
 PROGRESS_EVERY = 10_000
-
-
-def _operator(db: Database, slug: str) -> Actor:
-    """The organisation's operator: someone with shell access to the server acts as owner."""
-    with db.transaction(ALL_TENANTS) as session:
-        organisation = accounts_repo.organisation_by_slug(session, slug)
-        if organisation is None:
-            raise NotFound("No organisation has this short name.", field="org")
-    return Actor(organisation_id=organisation.id, role=Role.OWNER)
 
 
 def _progress(label: str) -> imports.Progress:
@@ -84,7 +69,7 @@ def import_events(
     (ISO 8601 with a time zone); optional journey, journey_instance, channel_detail,
     order_value. Unknown customers get a bare profile; bad rows are reported by line."""
     with open_database(load_settings()) as db:
-        actor = _operator(db, org)
+        actor = operator(db, org)
         report = imports.import_events_csv(
             db, actor, file, delimiter=delimiter, encoding=encoding, progress=_progress("events")
         )
@@ -110,7 +95,7 @@ def import_log(
     id is the customer, the activity the touchpoint key. Importing a log again stores
     nothing twice."""
     with open_database(load_settings()) as db:
-        actor = _operator(db, org)
+        actor = operator(db, org)
         report = imports.import_event_log(
             db, actor, file, create_touchpoints=create_touchpoints, progress=_progress("events")
         )
@@ -132,7 +117,7 @@ def export_events(
         raise typer.Exit(2)
     fmt: Literal["xes", "csv"] = "xes" if format == "xes" else "csv"
     with open_database(load_settings()) as db:
-        actor = _operator(db, org)
+        actor = operator(db, org)
         with db.transaction(actor.organisation_id, readonly=True) as session:
             chunks = imports.export_event_log(session, actor, fmt)
             if str(file) == "-":
@@ -158,7 +143,7 @@ def import_customers(
     consents (yes/no); any other column becomes a free attribute. Empty cells change
     nothing."""
     with open_database(load_settings()) as db:
-        actor = _operator(db, org)
+        actor = operator(db, org)
         report = imports.import_customers_csv(
             db, actor, file, delimiter=delimiter, encoding=encoding, progress=_progress("customers")
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kohtaamo.cli import accounts, db, demo, events, journeys, serve, worker
+from kohtaamo.cli import accounts, analyze, db, demo, events, journeys, serve, surveys, worker
 
 app = typer.Typer(
     help="Kohtaamo: customer experience management.",
@@ -19,6 +19,8 @@ app.add_typer(accounts.apikey_app, name="apikey")
 app.add_typer(events.events_app, name="events")
 app.add_typer(events.customers_app, name="customers")
 app.add_typer(journeys.app, name="journeys")
+app.add_typer(surveys.app, name="surveys")
+app.add_typer(analyze.app, name="analyze")
 serve.register(app)
 demo.register(app)
 worker.register(app)
