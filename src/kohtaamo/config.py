@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_s: int = Field(default=15 * 60, ge=1)
     trusted_proxies: list[str] = Field(default_factory=list)
+    # Public survey submissions per minute (0: no limit): per client address and survey,
+    # and per organisation. See surveys/abuse.py.
+    survey_submissions_per_client: int = Field(default=30, ge=0)
+    survey_submissions_per_organisation: int = Field(default=600, ge=0)
 
     @property
     def is_production(self) -> bool:

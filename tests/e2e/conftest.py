@@ -55,6 +55,7 @@ class Server:
     url: str
     manager: Login  # owner of the main organisation, admin of the other; prefers Finnish
     admin: Login  # another Finnish-speaking login, for tests that change preferences
+    database_url: str = ""  # the server's database, for tests that seed their own data
 
 
 def _free_port() -> int:
@@ -136,7 +137,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     )
     try:
         _wait_until_up(base, process, folder / "uvicorn.log")
-        yield Server(base, manager, admin)
+        yield Server(base, manager, admin, url)
     finally:
         process.terminate()
         try:
