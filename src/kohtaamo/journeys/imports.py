@@ -52,6 +52,7 @@ CUSTOMER_FIELDS = (
     "purchases",
     "lifetime_value",
     "locale",
+    "email",
 )
 TRUE_WORDS = {"1", "true", "yes", "y", "kyllä", "k", "ja", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "ei", "nej", ""}
@@ -297,7 +298,8 @@ def import_customers_csv(
     progress: Progress | None = None,
 ) -> ImportReport:
     """external_id, then any of segment, region, plan, customer_since, purchases,
-    lifetime_value, locale; ``consent:<name>`` columns are consents; others attributes."""
+    lifetime_value, locale, email; ``consent:<name>`` columns are consents; others
+    attributes."""
     actor.require("events.ingest")
     header, rows = _open_csv(path, delimiter, encoding)
     _header_index(header, ["external_id"])

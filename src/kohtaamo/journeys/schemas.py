@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from kohtaamo.errors import rule_error
 from kohtaamo.journeys.catalogue import Channel, FactorGroup
 
 
@@ -46,6 +48,19 @@ IsoDate = Annotated[date, BeforeValidator(_text_only)]
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_text_only)]
 ShortText = Annotated[str, StringConstraints(max_length=120)]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)]
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def _email(value: Any) -> Any:
+    # Deliberately plain: the mail server is the judge; this catches typing mistakes.
+    if isinstance(value, str):
+        value = value.strip().lower()
+        if not EMAIL_RE.match(value) or len(value) > 254:
+            raise rule_error("Give a valid e-mail address.")
+    return value
+
+
+EmailAddress = Annotated[str, BeforeValidator(_email)]
 
 
 # --- teams ------------------------------------------------------------------------------
@@ -186,6 +201,8 @@ class CustomerIn(StrictModel):
     purchases: NotBool[int] | None = Field(default=None, ge=0)
     lifetime_value: NotBool[float] | None = Field(default=None, allow_inf_nan=False)
     locale: Annotated[str, StringConstraints(max_length=8)] | None = None
+    # Where survey invitations go; stored lower-case. ``null`` forgets the address.
+    email: EmailAddress | None = None
     attributes: dict[Annotated[str, StringConstraints(max_length=80)], Scalar] | None = Field(
         default=None, max_length=50
     )
@@ -211,6 +228,7 @@ class CustomerOut(BaseModel):
     purchases: int | None
     lifetime_value: float | None
     locale: str | None
+    email: str | None = None
     attributes: dict[str, Scalar]
     consents: dict[str, bool]
     created_at: datetime

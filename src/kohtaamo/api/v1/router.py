@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kohtaamo.api.responses import API_ERRORS
-from kohtaamo.api.v1 import accounts, events, journeys, paths, survey_public, surveys
+from kohtaamo.api.v1 import (
+    accounts,
+    events,
+    journeys,
+    paths,
+    survey_invitations,
+    survey_public,
+    surveys,
+)
 
 router = APIRouter(prefix="/api/v1", responses=API_ERRORS)
 router.include_router(accounts.router)
@@ -14,3 +22,4 @@ router.include_router(events.router)
 router.include_router(paths.router)
 router.include_router(surveys.router)
 router.include_router(survey_public.router)
+router.include_router(survey_invitations.router)
