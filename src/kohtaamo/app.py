@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kohtaamo import __version__
@@ -26,6 +27,8 @@ from kohtaamo.storage.engine import check_durability
 from kohtaamo.web.render import render_problem
 from kohtaamo.web.router import router as web_router
 from kohtaamo.web.routes.journeys_import import IMPORT_MAX_BYTES, IMPORT_PATH
+from kohtaamo.web.routes.survey_import import IMPORT_PATH as SURVEY_IMPORT_PATH
+from kohtaamo.web.routes.survey_import import UPLOAD_MAX_BYTES as SURVEY_UPLOAD_MAX_BYTES
 
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
@@ -75,6 +78,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_exception_handler(KohtaamoError, problems.handle_kohtaamo_error)
     app.add_exception_handler(RequestValidationError, problems.handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, problems.handle_http_exception)
+    app.add_exception_handler(OperationalError, problems.handle_operational_error)
     app.add_exception_handler(Exception, problems.handle_unexpected)
 
     app.include_router(api_router)
@@ -85,7 +89,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.add_middleware(
         BodySizeLimit,
         limit=settings.max_body_bytes,
-        large_paths={IMPORT_PATH: max(IMPORT_MAX_BYTES, settings.max_body_bytes)},
+        large_paths={
+            IMPORT_PATH: max(IMPORT_MAX_BYTES, settings.max_body_bytes),
+            SURVEY_IMPORT_PATH: max(SURVEY_UPLOAD_MAX_BYTES, settings.max_body_bytes),
+        },
     )
     app.add_middleware(
         LocaleAndSecurityHeaders,

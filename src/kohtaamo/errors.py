@@ -87,6 +87,15 @@ class TooManyRequests(KohtaamoError):
     default_message = "Too many attempts. Try again later."
 
 
+class Unavailable(KohtaamoError):
+    """Busy for a moment (say, the database's write lock): the same request may succeed
+    after ``Retry-After``."""
+
+    status = 503
+    code = "unavailable"
+    default_message = "The service is busy right now. Try again in a moment."
+
+
 class PayloadTooLarge(KohtaamoError):
     status = 413
     code = "payload_too_large"

@@ -77,7 +77,7 @@ def test_api_routes_are_exactly_the_documented_ones(app: FastAPI, client: TestCl
         (method.upper(), path)
         for path, operations in spec["paths"].items()
         for method in operations
-        if method in ("get", "post", "put", "patch", "delete")
+        if method in ("get", "post", "put", "patch", "delete", "options")
     }
     served = {(r.method, r.path) for r in _routes(app) if r.path.startswith("/api/")}
     assert served == documented, (

@@ -9,10 +9,11 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from kohtaamo.errors import RULE_ERROR_TYPE, FieldProblem, KohtaamoError
+from kohtaamo.errors import RULE_ERROR_TYPE, FieldProblem, KohtaamoError, Unavailable
 from kohtaamo.i18n import gettext
 
 log = logging.getLogger("kohtaamo")
@@ -64,7 +65,9 @@ STATUS_TITLES = {
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
+    503: "Service unavailable",
 }
+BUSY_RETRY_AFTER_S = 1  # a group commit or a writer's transaction lasts milliseconds
 
 
 def request_locale(request: Request) -> str:
@@ -220,3 +223,21 @@ async def handle_unexpected(request: Request, exc: Exception) -> Response:
         gettext(locale, "Something went wrong on our side. Nothing you sent was lost; try again."),
         code="internal",
     )
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite giving up on its lock ("database is locked" / "busy")."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError) and (
+        "database is locked" in text or "database is busy" in text
+    )
+
+
+async def handle_operational_error(request: Request, exc: Exception) -> Response:
+    """A busy database is a 503 with Retry-After (the request may simply be sent again),
+    never a 500; any other database failure is unexpected."""
+    if not is_busy(exc):
+        raise exc  # on to the server error handler: logged, a 500
+    log.warning("database busy on %s %s: answered 503", request.method, request.url.path)
+    busy = Unavailable(headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
+    return await handle_kohtaamo_error(request, busy)

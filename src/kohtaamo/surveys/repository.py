@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from kohtaamo.journeys.models import Customer, Touchpoint
+from kohtaamo.kit.pagination import Page, PageRequest
 from kohtaamo.surveys.models import (
     Survey,
     SurveyInvitation,
@@ -111,6 +114,14 @@ def invitation_by_token_hash(session: Session, token_hash: str) -> SurveyInvitat
     return session.scalar(select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash))
 
 
+def touchpoint_ids(session: Session, keys: set[str]) -> dict[str, uuid.UUID]:
+    """Ids of the touchpoints with these keys (only those: a catalogue may be large)."""
+    if not keys:
+        return {}
+    stmt = select(Touchpoint.key, Touchpoint.id).where(Touchpoint.key.in_(sorted(keys)))
+    return {key: tid for key, tid in session.execute(stmt)}
+
+
 def triggers_for_touchpoints(
     session: Session, touchpoint_ids: set[uuid.UUID]
 ) -> list[SurveyTrigger]:
@@ -134,3 +145,53 @@ def finished_since(session: Session, survey_id: uuid.UUID, since: datetime) -> i
         )
         or 0
     )
+
+
+@dataclass(frozen=True)
+class ResponseFilter:
+    """Which responses of a survey to list; ``since``/``until`` bound when each was
+    finished (a partial one: last saved), ``until`` exclusive."""
+
+    finished: bool | None = None
+    flagged: bool | None = None
+    channel: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ResponseRow:
+    response: SurveyResponse
+    version: int
+    customer: str | None  # the customer's external id
+
+
+def responses_page(
+    session: Session, survey_id: uuid.UUID, filters: ResponseFilter, page: PageRequest
+) -> Page[ResponseRow]:
+    """A survey's responses, newest first, with their version numbers and customers."""
+    when = func.coalesce(SurveyResponse.finished_at, SurveyResponse.updated_at)
+    conditions = [SurveyResponse.survey_id == survey_id]
+    if filters.finished is not None:
+        done = SurveyResponse.finished_at.is_not(None)
+        conditions.append(done if filters.finished else SurveyResponse.finished_at.is_(None))
+    if filters.flagged is not None:
+        conditions.append(SurveyResponse.flagged.is_(filters.flagged))
+    if filters.channel is not None:
+        conditions.append(SurveyResponse.channel == filters.channel)
+    if filters.since is not None:
+        conditions.append(when >= filters.since)
+    if filters.until is not None:
+        conditions.append(when < filters.until)
+    total = session.scalar(select(func.count()).select_from(SurveyResponse).where(*conditions))
+    rows = session.execute(
+        select(SurveyResponse, SurveyVersion.number, Customer.external_id)
+        .join(SurveyVersion, SurveyVersion.id == SurveyResponse.version_id)
+        .outerjoin(Customer, Customer.id == SurveyResponse.customer_id)
+        .where(*conditions)
+        .order_by(when.desc(), SurveyResponse.id)
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    items = [ResponseRow(r, int(n), ext) for r, n, ext in rows]
+    return Page(items, int(total or 0), page.limit, page.offset)

@@ -9,15 +9,18 @@ kept with a flag, contribute no measures and notify nobody.
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kohtaamo.errors import Conflict, Gone, InvalidInput, NotFound
 from kohtaamo.journeys import repository as journeys_repo
@@ -80,16 +83,67 @@ def subscribe(callback: Observer) -> Callable[[], None]:
     return lambda: _observers.remove(callback)
 
 
-def live_version(session: Session, survey: Survey) -> SurveyVersion:
-    """The version respondents answer, or why they cannot (404 draft, 410 closed)."""
+def _check_open(survey: Survey) -> int:
     if survey.status == SurveyStatus.DRAFT or survey.live_version is None:
         raise NotFound("No such survey.")
     if survey.status == SurveyStatus.CLOSED:
         raise Gone("This survey is closed and no longer takes responses.")
-    found = repo.version(session, survey.id, survey.live_version)
+    return survey.live_version
+
+
+def live_version(session: Session, survey: Survey) -> SurveyVersion:
+    """The version respondents answer, or why they cannot (404 draft, 410 closed)."""
+    found = repo.version(session, survey.id, _check_open(survey))
     if found is None:  # pragma: no cover - live_version always names a stored version
         raise NotFound("No such survey.")
     return found
+
+
+# Published versions never change, so each is read and parsed once per process rather
+# than on every submission (a query and a pydantic validation of the whole document).
+_PUBLISHED_MAX = 1024
+_published: OrderedDict[tuple[uuid.UUID, int], tuple[uuid.UUID, SurveyDefinition]] = OrderedDict()
+_published_lock = threading.Lock()
+
+
+def _parsed(version: SurveyVersion) -> tuple[uuid.UUID, SurveyDefinition]:
+    return version.id, SurveyDefinition.model_validate(version.definition)
+
+
+def _published_version(
+    survey_id: uuid.UUID, number: int, load: Callable[[], SurveyVersion | None]
+) -> tuple[uuid.UUID, SurveyDefinition] | None:
+    """(id, definition) of a survey's version ``number``, cached once it is published."""
+    key = (survey_id, number)
+    with _published_lock:
+        found = _published.get(key)
+        if found is not None:
+            _published.move_to_end(key)
+            return found
+    version = load()
+    if version is None:
+        return None
+    found = _parsed(version)
+    if version.published_at is not None:
+        with _published_lock:
+            _published[key] = found
+            while len(_published) > _PUBLISHED_MAX:
+                _published.popitem(last=False)
+    return found
+
+
+def _live(session: Session, survey: Survey) -> tuple[uuid.UUID, SurveyDefinition]:
+    """:func:`live_version`'s id and definition (cached; the same 404 and 410)."""
+    number = _check_open(survey)
+    found = _published_version(survey.id, number, lambda: live_version(session, survey))
+    assert found is not None  # live_version raises rather than return nothing
+    return found
+
+
+def live_document(session: Session, survey: Survey) -> tuple[uuid.UUID, SurveyDefinition]:
+    """The live version's id and parsed definition, cached once published (the same 404
+    and 410 as :func:`live_version`)."""
+    return _live(session, survey)
 
 
 def _existing(session: Session, sub: Submission) -> SurveyResponse | None:
@@ -119,7 +173,7 @@ def do_submit(session: Session, survey: Survey, sub: Submission) -> tuple[Survey
     Raises InvalidInput (every problem listed), NotFound (draft), Gone (closed) or
     Conflict (a finished response, a used invitation, a key used for another survey).
     """
-    version = live_version(session, survey)
+    version_id, definition = _live(session, survey)
     if sub.idempotency_key is not None:
         earlier = repo.response_by_idempotency_key(session, sub.idempotency_key)
         if earlier is not None:
@@ -131,8 +185,8 @@ def do_submit(session: Session, survey: Survey, sub: Submission) -> tuple[Survey
         if existing.finished_at is not None:
             raise Conflict("This response is finished and cannot be changed.")
         answered = repo.version_by_id(session, existing.version_id)
-        version = answered or version  # a response keeps the version it started on
-    definition = SurveyDefinition.model_validate(version.definition)
+        if answered is not None:  # a response keeps the version it started on
+            version_id, definition = _parsed(answered)
     merged = {**(existing.answers if existing else {}), **sub.answers}
     clean, problems = check_answers(definition, merged, finished=sub.finished, pages=sub.pages)
     if problems:
@@ -141,7 +195,7 @@ def do_submit(session: Session, survey: Survey, sub: Submission) -> tuple[Survey
     if existing is None:
         response = SurveyResponse(
             survey_id=survey.id,
-            version_id=version.id,
+            version_id=version_id,
             channel=sub.channel.value,
             language=sub.language,
             answers=clean,
@@ -170,6 +224,10 @@ def do_submit(session: Session, survey: Survey, sub: Submission) -> tuple[Survey
         response.answers = clean
         response.pages_done = sorted(set(response.pages_done or []) | (sub.pages or set()))
         response.updated_at = now
+        if response.idempotency_key is None:
+            # The post that finishes a response saved page by page names it too, so
+            # that this post, retried, finds it rather than a finished-response conflict.
+            response.idempotency_key = sub.idempotency_key
         session.flush()
         created = False
     if sub.invitation is not None:
@@ -219,32 +277,42 @@ def _finish(
             flagged=reason is not None,
             flag_reason=reason,
         )
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise Conflict("This response is finished and cannot be changed.")
-    session.refresh(response)
+    # What the update stored, without reading the row back (it was flushed just before).
+    for name, value in (
+        ("finished_at", now),
+        ("duration_ms", duration_ms),
+        ("flagged", reason is not None),
+        ("flag_reason", reason),
+    ):
+        set_committed_value(response, name, value)
     if reason is not None:
         return
-    tp_ids = journeys_repo.touchpoint_keys(session) if definition.touchpoint_keys() else {}
-    for m in measures(definition, response.answers):
-        session.add(
-            SurveyMeasure(
-                response_id=response.id,
-                survey_id=survey.id,
-                question_key=m.question,
-                role=m.role.value,
-                value=m.value,
-                scale_min=m.scale_min,
-                scale_max=m.scale_max,
-                touchpoint_id=tp_ids.get(m.touchpoint) if m.touchpoint else response.touchpoint_id,
-                customer_id=response.customer_id,
-                answered_at=now,
-            )
-        )
-    session.flush()
+    tp_ids = repo.touchpoint_ids(session, definition.touchpoint_keys())
+    organisation_id = require_tenant(session)
+    rows = [
+        {
+            "organisation_id": organisation_id,
+            "response_id": response.id,
+            "survey_id": survey.id,
+            "question_key": m.question,
+            "role": m.role.value,
+            "value": m.value,
+            "scale_min": m.scale_min,
+            "scale_max": m.scale_max,
+            "touchpoint_id": tp_ids.get(m.touchpoint) if m.touchpoint else response.touchpoint_id,
+            "customer_id": response.customer_id,
+            "answered_at": now,
+        }
+        for m in measures(definition, response.answers)
+    ]
+    if rows:  # one statement for all (nothing reads them back as objects)
+        session.execute(insert(SurveyMeasure), rows)
     event = FinishedResponse(
-        organisation_id=require_tenant(session),
+        organisation_id=organisation_id,
         response_id=response.id,
         survey_id=survey.id,
         customer_id=response.customer_id,

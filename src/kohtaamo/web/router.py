@@ -18,6 +18,7 @@ from kohtaamo.web.routes import (
     survey_import,
     survey_invitations,
     survey_public,
+    survey_qr,
     survey_responses,
     surveys,
     touchpoints,
@@ -41,4 +42,5 @@ router.include_router(surveys.router)
 router.include_router(survey_builder.router)
 router.include_router(survey_responses.router)
 router.include_router(survey_invitations.router)
+router.include_router(survey_qr.router)
 router.include_router(survey_public.router)
