@@ -7,16 +7,32 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from kohtaamo.errors import rule_error
 from kohtaamo.journeys.catalogue import Channel, FactorGroup
+from kohtaamo.kit.text import contains_nul
 
 
 class StrictModel(BaseModel):
     """Input models: unknown fields are an error, not silently dropped (mass assignment)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if contains_nul(data):
+            raise rule_error("Text may not contain NUL characters.")
+        return data
 
 
 KEY_PATTERN = r"^[a-z0-9_.-]{1,80}$"
@@ -198,7 +214,7 @@ class CustomerIn(StrictModel):
     region: Label | None = None
     plan: Label | None = None
     customer_since: IsoDate | None = None
-    purchases: NotBool[int] | None = Field(default=None, ge=0)
+    purchases: NotBool[int] | None = Field(default=None, ge=0, le=2_147_483_647)
     lifetime_value: NotBool[float] | None = Field(default=None, allow_inf_nan=False)
     locale: Annotated[str, StringConstraints(max_length=8)] | None = None
     # Where survey invitations go; stored lower-case. ``null`` forgets the address.

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from kohtaamo.errors import rule_error
+from kohtaamo.kit.text import contains_nul
 from kohtaamo.surveys.catalogue import (
     DEFAULT_ROLES,
     EMOTIONS,
@@ -48,6 +49,13 @@ def text_in(text: I18nText | None, lang: str, fallback: str = "fi") -> str:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if contains_nul(data):
+            raise rule_error("Text may not contain NUL characters.")
+        return data
 
 
 class Scale(_Strict):

@@ -7,15 +7,31 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from kohtaamo.errors import rule_error
+from kohtaamo.kit.text import contains_nul
 from kohtaamo.surveys.catalogue import ResponseChannel, SurveyKind, SurveyStatus
 from kohtaamo.surveys.definition import Key, Lang, SurveyDefinition
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if contains_nul(data):
+            raise rule_error("Text may not contain NUL characters.")
+        return data
 
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
