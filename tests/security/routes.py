@@ -28,6 +28,11 @@ from kohtaamo.accounts.models import ApiKey, Membership
 from kohtaamo.accounts.permissions import PERMISSIONS, Scope
 from kohtaamo.http.context import permission_of
 from tests.factories import PASSWORD
+from tests.security.routes_analytics_api import ANALYTICS_API_ROUTES
+from tests.security.routes_analytics_assumptions import ANALYTICS_ASSUMPTIONS_ROUTES
+from tests.security.routes_analytics_drivers import ANALYTICS_DRIVERS_ROUTES
+from tests.security.routes_analytics_pages import ANALYTICS_PAGES_ROUTES
+from tests.security.routes_analytics_report import ANALYTICS_REPORT_ROUTES
 from tests.security.routes_base import Call, Maker, RouteCase, no_input, send
 from tests.security.routes_journey_pages import JOURNEY_PAGE_ROUTES
 from tests.security.routes_journeys import JOURNEY_ROUTES
@@ -36,6 +41,7 @@ from tests.security.routes_surveys_import import SURVEYS_IMPORT_ROUTES
 from tests.security.routes_surveys_invitations import SURVEYS_INVITATIONS_ROUTES
 from tests.security.routes_surveys_pages import SURVEYS_PAGES_ROUTES
 from tests.security.routes_surveys_public import SURVEYS_PUBLIC_ROUTES
+from tests.security.routes_text import TEXT_ROUTES
 from tests.security.world import Tenant, World
 
 __all__ = ["Call", "Maker", "RouteCase", "no_input", "send"]
@@ -205,6 +211,12 @@ ROUTES: tuple[RouteCase, ...] = (
     *SURVEYS_PAGES_ROUTES,
     *SURVEYS_INVITATIONS_ROUTES,
     *SURVEYS_IMPORT_ROUTES,
+    *ANALYTICS_API_ROUTES,
+    *ANALYTICS_ASSUMPTIONS_ROUTES,
+    *ANALYTICS_DRIVERS_ROUTES,
+    *ANALYTICS_PAGES_ROUTES,
+    *ANALYTICS_REPORT_ROUTES,
+    *TEXT_ROUTES,
 )
 
 BY_KEY: dict[tuple[str, str], RouteCase] = {case.key: case for case in ROUTES}

@@ -107,6 +107,13 @@ PERMISSIONS: dict[str, Permission] = {
         ),
         Permission("analytics.view", "See analytics", "Nähdä analytiikka", _ALL, False),
         Permission(
+            "analytics.edit",
+            "Record assumptions, targets and benchmark values",
+            "Kirjata oletuksia, tavoitteita ja vertailuarvoja",
+            _ANALYSTS,
+            True,
+        ),
+        Permission(
             "text.view",
             "See open comments",
             "Nähdä avoimet vastaukset",

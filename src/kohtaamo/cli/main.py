@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from kohtaamo.cli import accounts, analyze, db, demo, events, journeys, serve, surveys, worker
+from kohtaamo.cli import (
+    accounts,
+    analytics,
+    analyze,
+    db,
+    demo,
+    events,
+    journeys,
+    serve,
+    surveys,
+    text,
+    worker,
+)
 
 app = typer.Typer(
     help="Kohtaamo: customer experience management.",
@@ -21,6 +33,8 @@ app.add_typer(events.customers_app, name="customers")
 app.add_typer(journeys.app, name="journeys")
 app.add_typer(surveys.app, name="surveys")
 app.add_typer(analyze.app, name="analyze")
+app.add_typer(analytics.app, name="analytics")
+app.add_typer(text.app, name="text")
 serve.register(app)
 demo.register(app)
 worker.register(app)

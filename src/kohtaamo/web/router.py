@@ -5,8 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kohtaamo.web.routes import (
+    analytics,
+    analytics_explore,
+    analytics_report,
     areas,
+    assumptions,
     auth,
+    benchmarks,
+    drivers,
     journeys,
     journeys_edit,
     journeys_import,
@@ -21,6 +27,7 @@ from kohtaamo.web.routes import (
     survey_qr,
     survey_responses,
     surveys,
+    text,
     touchpoints,
 )
 
@@ -44,3 +51,11 @@ router.include_router(survey_responses.router)
 router.include_router(survey_invitations.router)
 router.include_router(survey_qr.router)
 router.include_router(survey_public.router)
+# Analytics: fixed addresses under /analytics/ before /analytics/touchpoints/{id}.
+router.include_router(assumptions.router)
+router.include_router(drivers.router)
+router.include_router(benchmarks.router)
+router.include_router(analytics_report.router)
+router.include_router(analytics_explore.router)
+router.include_router(analytics.router)
+router.include_router(text.router)

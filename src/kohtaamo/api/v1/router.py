@@ -7,8 +7,11 @@ from fastapi import APIRouter
 from kohtaamo.api.responses import API_ERRORS
 from kohtaamo.api.v1 import (
     accounts,
+    assumptions,
+    drivers,
     events,
     journeys,
+    metrics,
     paths,
     survey_invitations,
     survey_public,
@@ -23,3 +26,6 @@ router.include_router(paths.router)
 router.include_router(surveys.router)
 router.include_router(survey_public.router)
 router.include_router(survey_invitations.router)
+router.include_router(metrics.router)
+router.include_router(assumptions.router)
+router.include_router(drivers.router)

@@ -1,0 +1,7 @@
+"""``kohtaamo analytics``: (being built)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(help="analytics")
