@@ -21,8 +21,10 @@ from kohtaamo.web.routes import (
     settings,
     settings_keys,
     survey_builder,
+    survey_builder_pages,
     survey_import,
     survey_invitations,
+    survey_preview,
     survey_public,
     survey_qr,
     survey_responses,
@@ -47,6 +49,8 @@ router.include_router(settings_keys.router)
 router.include_router(survey_import.router)
 router.include_router(surveys.router)
 router.include_router(survey_builder.router)
+router.include_router(survey_builder_pages.router)
+router.include_router(survey_preview.router)
 router.include_router(survey_responses.router)
 router.include_router(survey_invitations.router)
 router.include_router(survey_qr.router)

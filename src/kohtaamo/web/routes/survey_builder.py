@@ -25,7 +25,6 @@ from kohtaamo.http.context import locale_of
 from kohtaamo.i18n import N_, gettext
 from kohtaamo.surveys import service
 from kohtaamo.surveys.catalogue import (
-    EMOTIONS,
     LANGUAGES,
     MEASURE_ROLES,
     QUESTION_TYPES,
@@ -33,13 +32,15 @@ from kohtaamo.surveys.catalogue import (
     QuestionType,
 )
 from kohtaamo.surveys.definition import KEY_PATTERN, SurveyDefinition, text_in
+from kohtaamo.web import survey_doc
 from kohtaamo.web.deps import WebContext, page_permission, verify_csrf
 from kohtaamo.web.render import field_errors, render
 from kohtaamo.web.routes.settings import flash_of
+from kohtaamo.web.routes.survey_preview import preview_context
 from kohtaamo.web.routes.surveys import head_context, labels, survey_head, touchpoint_options
+from kohtaamo.web.survey_doc import drop_empty_pages, locate, page_index, question_prefix
 from kohtaamo.web.survey_forms import (
     DETAIL_FIELDS,
-    PAGE_FIELDS,
     QUESTION_FIELDS,
     bank_options,
     bank_question_data,
@@ -223,7 +224,7 @@ def edit_survey(
     )
 
 
-def _save(
+def save_change(
     request: Request,
     ctx: WebContext,
     survey_id: uuid.UUID,
@@ -269,36 +270,6 @@ def _save(
     return RedirectResponse(target + (f"#{anchor}" if anchor else ""), status_code=303)
 
 
-def _locate(doc: dict[str, Any], key: str) -> tuple[int, int]:
-    for pi, page in enumerate(doc["pages"]):
-        for qi, q in enumerate(page["questions"]):
-            if q["key"] == key:
-                return pi, qi
-    raise NotFound("No such question.")
-
-
-def _page_index(doc: dict[str, Any], key: str) -> int:
-    for pi, page in enumerate(doc["pages"]):
-        if page["key"] == key:
-            return pi
-    raise NotFound("No such page.")
-
-
-def _question_prefix(key: str) -> Any:
-    def prefix(doc: dict[str, Any]) -> str:
-        try:
-            pi, qi = _locate(doc, key)
-        except NotFound:
-            return ""
-        return f"pages.{pi}.questions.{qi}"
-
-    return prefix
-
-
-def _drop_empty_pages(doc: dict[str, Any]) -> None:
-    doc["pages"] = [p for p in doc["pages"] if p["questions"]] or doc["pages"][:1]
-
-
 # --- the survey's texts ---------------------------------------------------------------------
 
 
@@ -317,7 +288,7 @@ def save_texts(request: Request, ctx: Editor, survey_id: uuid.UUID, fields: Fiel
         doc["languages"] = chosen
         doc["default_language"] = fields.get("default_language") or "fi"
 
-    return _save(
+    return save_change(
         request,
         ctx,
         survey_id,
@@ -361,16 +332,16 @@ def add_question(
         else:
             raise InvalidInput("Choose a question type or a question from the bank.", field="type")
         if page:
-            doc["pages"][_page_index(doc, page)]["questions"].append(question)
+            doc["pages"][page_index(doc, page)]["questions"].append(question)
         else:
             page_keys = {p["key"] for p in doc["pages"]}
             doc["pages"].append({"key": new_key(page_keys, "p"), "questions": [question]})
         added["key"] = key
 
     def prefix(doc: dict[str, Any]) -> str:
-        return _question_prefix(added["key"])(doc) if "key" in added else ""
+        return question_prefix(added["key"])(doc) if "key" in added else ""
 
-    response = _save(
+    response = save_change(
         request,
         ctx,
         survey_id,
@@ -394,53 +365,23 @@ def save_question(
     key = _check_key(question_key)
 
     def change(doc: dict[str, Any]) -> None:
-        pi, qi = _locate(doc, key)
+        pi, qi = locate(doc, key)
         types = {q["key"]: q["type"] for p in doc["pages"] for q in p["questions"]}
         old = doc["pages"][pi]["questions"][qi]
         doc["pages"][pi]["questions"][qi] = question_from_form(old, fields, types)
 
-    return _save(
+    return save_change(
         request,
         ctx,
         survey_id,
         change,
         done="question-saved",
         error_at=f"q-{key}",
-        prefix=_question_prefix(key),
+        prefix=question_prefix(key),
         known=QUESTION_FIELDS,
         form=fields,
         anchor=f"q-{key}",
     )
-
-
-def _move_question(doc: dict[str, Any], key: str, direction: str, page: str, position: str) -> None:
-    """One step up or down (across page boundaries), or to a page and position (drag)."""
-    pi, qi = _locate(doc, key)
-    question = doc["pages"][pi]["questions"].pop(qi)
-    if direction == "up":
-        if qi > 0:
-            doc["pages"][pi]["questions"].insert(qi - 1, question)
-        elif pi > 0:
-            doc["pages"][pi - 1]["questions"].append(question)
-        else:
-            doc["pages"][pi]["questions"].insert(0, question)
-    elif direction == "down":
-        row = doc["pages"][pi]["questions"]
-        if qi < len(row):
-            row.insert(qi + 1, question)
-        elif pi + 1 < len(doc["pages"]):
-            doc["pages"][pi + 1]["questions"].insert(0, question)
-        else:
-            row.append(question)
-    else:
-        target = _page_index(doc, page) if page else pi
-        try:
-            at = int(position)
-        except ValueError:
-            raise InvalidInput("Choose where to move it.", field="position") from None
-        row = doc["pages"][target]["questions"]
-        row.insert(max(0, min(at, len(row))), question)
-    _drop_empty_pages(doc)
 
 
 @router.post("/questions/{question_key}/move", dependencies=[Depends(verify_csrf)])
@@ -454,14 +395,14 @@ def move_question(
     position: Annotated[str, Form(max_length=4)] = "",
 ) -> Response:
     key = _check_key(question_key)
-    return _save(
+    return save_change(
         request,
         ctx,
         survey_id,
-        lambda doc: _move_question(doc, key, direction, page, position),
+        lambda doc: survey_doc.move_question(doc, key, direction, page, position),
         done="moved",
         error_at=f"q-{key}",
-        prefix=_question_prefix(key),
+        prefix=question_prefix(key),
         known=QUESTION_FIELDS,
         anchor=f"q-{key}",
     )
@@ -474,13 +415,13 @@ def delete_question(
     key = _check_key(question_key)
 
     def change(doc: dict[str, Any]) -> None:
-        pi, qi = _locate(doc, key)
+        pi, qi = locate(doc, key)
         if sum(len(p["questions"]) for p in doc["pages"]) == 1:
             raise InvalidInput("A survey needs at least one question.")
         del doc["pages"][pi]["questions"][qi]
-        _drop_empty_pages(doc)
+        drop_empty_pages(doc)
 
-    return _save(
+    return save_change(
         request,
         ctx,
         survey_id,
@@ -490,173 +431,4 @@ def delete_question(
         prefix=lambda _doc: "",
         known=QUESTION_FIELDS,
         anchor="pages",
-    )
-
-
-# --- pages ----------------------------------------------------------------------------------
-
-
-@router.post("/pages/{page_key}", dependencies=[Depends(verify_csrf)])
-def save_page(
-    request: Request, ctx: Editor, survey_id: uuid.UUID, page_key: str, fields: Fields
-) -> Response:
-    def change(doc: dict[str, Any]) -> None:
-        pi = _page_index(doc, page_key)
-        doc["pages"][pi]["title"] = {
-            lang: fields[f"title.{lang}"].strip()
-            for lang in LANGUAGES
-            if fields.get(f"title.{lang}", "").strip()
-        }
-
-    def prefix(doc: dict[str, Any]) -> str:
-        return f"pages.{_page_index(doc, page_key)}"
-
-    return _save(
-        request,
-        ctx,
-        survey_id,
-        change,
-        done="page-saved",
-        error_at=f"page-{page_key}",
-        prefix=prefix,
-        known=PAGE_FIELDS,
-        form=fields,
-        anchor=f"page-{page_key}",
-    )
-
-
-@router.post("/pages/{page_key}/move", dependencies=[Depends(verify_csrf)])
-def move_page(
-    request: Request,
-    ctx: Editor,
-    survey_id: uuid.UUID,
-    page_key: str,
-    direction: Annotated[Direction, Form()] = "",
-) -> Response:
-    def change(doc: dict[str, Any]) -> None:
-        pi = _page_index(doc, page_key)
-        at = pi - 1 if direction == "up" else pi + 1 if direction == "down" else pi
-        at = max(0, min(at, len(doc["pages"]) - 1))
-        doc["pages"].insert(at, doc["pages"].pop(pi))
-
-    return _save(
-        request,
-        ctx,
-        survey_id,
-        change,
-        done="moved",
-        error_at=f"page-{page_key}",
-        prefix=lambda _doc: "",
-        known=PAGE_FIELDS,
-        anchor=f"page-{page_key}",
-    )
-
-
-@router.post("/pages/{page_key}/delete", dependencies=[Depends(verify_csrf)])
-def delete_page(request: Request, ctx: Editor, survey_id: uuid.UUID, page_key: str) -> Response:
-    def change(doc: dict[str, Any]) -> None:
-        pi = _page_index(doc, page_key)
-        if len(doc["pages"]) == 1:
-            raise InvalidInput("A survey needs at least one page.")
-        del doc["pages"][pi]
-
-    return _save(
-        request,
-        ctx,
-        survey_id,
-        change,
-        done="page-deleted",
-        error_at=f"page-{page_key}",
-        prefix=lambda _doc: "",
-        known=PAGE_FIELDS,
-        anchor="pages",
-    )
-
-
-# --- the preview ----------------------------------------------------------------------------
-
-
-def preview_context(definition: SurveyDefinition, lang: str, number: int) -> dict[str, Any]:
-    """What the preview shows: each question as the respondent sees it in ``lang``."""
-    default = definition.default_language
-
-    def t(text: dict[str, str] | None) -> str:
-        return text_in(text, lang, default)  # type: ignore[arg-type]
-
-    pages = []
-    for page in definition.pages:
-        questions = []
-        for q in page.questions:
-            if q.type is QuestionType.HIDDEN:
-                continue
-            scale = q.effective_scale()
-            if q.type is QuestionType.EMOTION and not q.choices:
-                choices = [(k, f"{label.icon} {label.text(lang)}") for k, label in EMOTIONS.items()]
-            else:
-                choices = [(c.key, t(c.label)) for c in q.choices]  # type: ignore[arg-type]
-            questions.append(
-                {
-                    "key": q.key,
-                    "type": q.type.value,
-                    "text": t(q.text),  # type: ignore[arg-type]
-                    "help": t(q.help),  # type: ignore[arg-type]
-                    "required": q.required,
-                    "points": list(range(scale.min, scale.max + 1)) if scale else [],
-                    "min_label": t(scale.min_label) if scale else "",  # type: ignore[arg-type]
-                    "max_label": t(scale.max_label) if scale else "",  # type: ignore[arg-type]
-                    "pair_form": q.pair_form.value if q.pair_form else "",
-                    "expected_label": t(q.expected_label),  # type: ignore[arg-type]
-                    "experienced_label": t(q.experienced_label),  # type: ignore[arg-type]
-                    "choices": choices,
-                    "multiple": q.type in (QuestionType.MULTIPLE_CHOICE, QuestionType.EMOTION),
-                    "conditional": q.show_if is not None,
-                }
-            )
-        pages.append({"title": t(page.title), "questions": questions})  # type: ignore[arg-type]
-    return {
-        "lang": lang,
-        "languages": definition.languages,
-        "number": number,
-        "title": t(definition.title),  # type: ignore[arg-type]
-        "intro": t(definition.intro),  # type: ignore[arg-type]
-        "thanks": t(definition.thanks),  # type: ignore[arg-type]
-        "pages": pages,
-        # The respondent's words, in the survey's language (Swedish too), not the UI's.
-        "words": {
-            "expected": gettext(lang, "What did you expect?"),
-            "experienced": gettext(lang, "What did you get?"),
-            "yes": gettext(lang, "Yes"),
-            "no": gettext(lang, "No"),
-            "at_the_end": gettext(lang, "At the end:"),
-        },
-        "page_of": lambda n, total: gettext(lang, "Page %(n)s of %(total)s", n=n, total=total),
-    }
-
-
-@router.get("/preview", response_class=HTMLResponse)
-def preview(
-    request: Request,
-    ctx: Viewer,
-    survey_id: uuid.UUID,
-    lang: Annotated[str, Query(max_length=2)] = "",
-    version: Annotated[int | None, Query(ge=1, le=100_000)] = None,
-    partial_: Annotated[str, Query(alias="partial", max_length=1)] = "",
-) -> Response:
-    """The survey as a respondent would see it; ``partial=1`` answers the pane only (htmx)."""
-    locale = locale_of(request)
-    with ctx.transaction(readonly=True) as session:
-        head = survey_head(session, ctx, survey_id, locale)
-        found = service.get_version(session, ctx.org_actor, survey_id, version)
-        definition = SurveyDefinition.model_validate(found.definition)
-        number = found.number
-    shown = lang if lang in definition.languages else definition.default_language
-    template = "surveys/_preview.html" if partial_ == "1" else "surveys/preview.html"
-    return render(
-        request,
-        template,
-        active="feedback",
-        tab="builder",
-        **head_context(locale, head),
-        preview=preview_context(definition, shown, number),
-        version_param=version,
     )
