@@ -13,6 +13,8 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kohtaamo import __version__
+from kohtaamo.analytics import text_comments
+from kohtaamo.analytics.tasks import start_background_sync, stop_background_sync
 from kohtaamo.api.v1.router import router as api_router
 from kohtaamo.config import Settings, get_settings
 from kohtaamo.errors import KohtaamoError
@@ -24,6 +26,7 @@ from kohtaamo.journeys.analytics import database_loader, observe_ingestion
 from kohtaamo.journeys.pathstore import PathStore
 from kohtaamo.storage.db import Database
 from kohtaamo.storage.engine import check_durability
+from kohtaamo.surveys import responses
 from kohtaamo.web.render import render_problem
 from kohtaamo.web.router import router as web_router
 from kohtaamo.web.routes.journeys_import import IMPORT_MAX_BYTES, IMPORT_PATH
@@ -50,9 +53,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             runner.start()
         # Keep the in-memory customer paths up to date as events are stored.
         unsubscribe = ingest.subscribe(observe_ingestion(app.state.path_store))
+        # Send the comments of finished responses to text analytics (its own job).
+        unsubscribe_text = responses.subscribe(text_comments.observer(db))
+        # Keep the analytics store in step with new responses (see analytics.tasks).
+        analytics_syncer = start_background_sync(settings, db)
         try:
             yield
         finally:
+            stop_background_sync(analytics_syncer, settings)
+            unsubscribe_text()
             unsubscribe()
             if runner is not None:
                 runner.stop()

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     # and per organisation. See surveys/abuse.py.
     survey_submissions_per_client: int = Field(default=30, ge=0)
     survey_submissions_per_organisation: int = Field(default=600, ge=0)
+    # The analytics store (DuckDB file; ":memory:" for tests). None: next to the SQLite
+    # database, else ./kohtaamo-analytics.duckdb; in test mode, in memory.
+    analytics_path: str | None = None
+    # Keep the store in step from a background thread of the server. None: yes, except
+    # in test mode, where readers sync before they read (see analytics.tasks).
+    analytics_background_sync: bool | None = None
+    analytics_poll_s: float = Field(default=2.0, gt=0)
 
     @property
     def is_production(self) -> bool:

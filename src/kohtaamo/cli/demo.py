@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from sqlalchemy.engine import make_url
 
+from kohtaamo.cli.analytics import fill_store
 from kohtaamo.cli.common import friendly_errors, load_settings, open_database
 from kohtaamo.cli.serve import ensure_port_free, run_server
 from kohtaamo.demo import (
@@ -95,6 +96,7 @@ def demo(
             )
         else:
             _seed(db, size, seed)
+        fill_store(settings, db, required=False)  # the dashboards read the analytics store
     url = _url(host, port)
     _print_sign_in(url, serving=serve)
     if serve:

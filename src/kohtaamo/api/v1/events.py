@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from kohtaamo.analytics.service import record_erasure
 from kohtaamo.api.deps import ApiContext, api_permission
 from kohtaamo.api.params import IsoDateTime
 from kohtaamo.api.responses import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
@@ -310,5 +311,7 @@ def put_customer(
 )
 def delete_customer(ctx: Ingester, external_id: str) -> Response:
     with ctx.transaction() as session:
+        erased = customer_service.get_customer(session, ctx.actor, external_id).id
         customer_service.do_delete_customer(session, ctx.actor, external_id)
+        record_erasure(session, customer_id=erased)  # the analytics store forgets them too
     return Response(status_code=204)
