@@ -4,6 +4,11 @@
 (stdin when FILE is missing or "-") and prints one JSON object per line: language,
 sentiment label and score with the deciding words, emotions, themes with their own
 sentiment, and the redacted text (the original is never printed).
+
+``kohtaamo text reanalyze [--org SLUG]`` stores and analyses again every survey comment
+of one or every organisation (after a lexicon, rule or model change, or to catch up).
+``kohtaamo text learn [--org SLUG]`` fits a new per-organisation sentiment model from
+the ratings next to the comments and prints its held-out figures before and after.
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy import select
 
+from kohtaamo.accounts.models import Organisation
+from kohtaamo.analytics import text_comments
+from kohtaamo.cli.common import friendly_errors, load_settings, open_database
+from kohtaamo.storage.db import Database
+from kohtaamo.text import learning, repository, service
 from kohtaamo.text.analyze import analyze
 from kohtaamo.text.morphology import MorphologyUnavailable
 
@@ -62,3 +75,69 @@ def analyze_command(
     finally:
         if lines is not sys.stdin:
             lines.close()
+
+
+def _organisations(db: Database, slug: str | None) -> list[tuple[str, object]]:
+    """(slug, id) of the organisation named, or of every one (not tenant data)."""
+    with db.transaction() as session:
+        stmt = select(Organisation.slug, Organisation.id).order_by(Organisation.slug)
+        if slug is not None:
+            stmt = stmt.where(Organisation.slug == slug)
+        found = [(row.slug, row.id) for row in session.execute(stmt)]
+    if slug is not None and not found:
+        typer.secho(f"error: no organisation {slug!r}", err=True, fg="red")
+        raise typer.Exit(1)
+    return found
+
+
+def reanalyze_organisation(db: Database, organisation_id: object, progress: Progress | None) -> int:
+    """Store every survey comment of one organisation and analyse all its comments."""
+    with db.transaction(organisation_id) as session:  # type: ignore[arg-type]
+        for batch in text_comments.history(session):
+            service.submit_comments(session, batch, analyse_later=False)
+        ids = repository.analysis_ids(session)
+    bar = progress.add_task("comments", total=len(ids)) if progress is not None else None
+    step = service.BATCH
+    for start in range(0, len(ids), step):
+        with db.transaction(organisation_id) as session:  # type: ignore[arg-type]
+            service.analyse(session, ids[start : start + step])
+        if progress is not None and bar is not None:
+            progress.update(bar, completed=min(start + step, len(ids)))
+    return len(ids)
+
+
+Org = Annotated[str | None, typer.Option("--org", help="Only this organisation (its slug).")]
+
+
+@app.command("reanalyze")
+@friendly_errors
+def reanalyze_command(org: Org = None) -> None:
+    """Analyse again every comment of one or every organisation."""
+    with open_database(load_settings()) as db:
+        for slug, organisation_id in _organisations(db, org):
+            console = Console(stderr=True)
+            columns = (TextColumn(f"  {slug:<20}"), BarColumn(), MofNCompleteColumn())
+            with Progress(*columns, console=console, disable=not console.is_terminal) as bars:
+                n = reanalyze_organisation(db, organisation_id, bars)
+            typer.echo(f"{slug}: {n:,} comments analysed")
+
+
+@app.command("learn")
+@friendly_errors
+def learn_command(org: Org = None) -> None:
+    """Learn each organisation's sentiment weights from its rated comments."""
+    with open_database(load_settings()) as db:
+        for slug, organisation_id in _organisations(db, org):
+            for language in ("fi", "en", "sv"):
+                with db.transaction(organisation_id) as session:  # type: ignore[arg-type]
+                    model = learning.learn(session, language)
+                    if model is None:
+                        continue
+                    before = model.evaluation["before"]
+                    after = model.evaluation["after"]
+                    typer.echo(
+                        f"{slug} {language} v{model.version}: n={model.training_n}, "
+                        f"{len(model.weights)} weights; held-out macro-F1 "
+                        f"{before['macro_f1']:.3f} -> {after['macro_f1']:.3f}, accuracy "
+                        f"{before['accuracy']:.3f} -> {after['accuracy']:.3f}"
+                    )

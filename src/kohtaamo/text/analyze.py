@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +61,8 @@ class Analysis:
     themes: tuple[ThemeHit, ...]
     truncated: bool
     lexicon_version: str
+    lemmas: tuple[str, ...] = ()  # each word's base form, in order of first use
+    forms: tuple[str, ...] = ()  # every base form, compound part and derivational base
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready, without the unredacted text."""
@@ -114,10 +116,14 @@ def analyze(
     prior: str | None = None,
     lexicon: Lexicon | None = None,
     rules: Iterable[Rule] | None = None,
+    lexicons: Mapping[str, Lexicon] | None = None,
+    matchers: Mapping[str, Matcher] | None = None,
 ) -> Analysis:
     """Analyse one comment. ``lang`` forces the language ("auto"/None detects among
     ``languages``, ``prior`` deciding short texts); ``lexicon`` replaces the base one
-    (e.g. an organisation's learned lexicon); ``rules`` replaces the default themes."""
+    (e.g. an organisation's learned lexicon); ``rules`` replaces the default themes.
+    ``lexicons`` and ``matchers`` give them per language (an organisation's learned
+    lexicons and compiled theme rules, reused over a batch)."""
     _prepare()
     cleaned = clean(text if isinstance(text, str) else str(text))
     redaction = redact(cleaned)
@@ -128,11 +134,16 @@ def analyze(
     else:
         detected = language_detection.detect(work[:1000], languages, prior)
         language, confidence = detected.language, detected.confidence
+    if lexicons is not None and language in lexicons:
+        lexicon = lexicons[language]
     if lexicon is None or lexicon.language != language:
         lexicon = base_lexicon(language)
     tokens = morphology.tokenize(work, language)
     found = contributions(tokens, lexicon)
-    matcher = default_matcher(language) if rules is None else Matcher(rules, language)
+    if matchers is not None and language in matchers:
+        matcher = matchers[language]
+    else:
+        matcher = default_matcher(language) if rules is None else Matcher(rules, language)
     return Analysis(
         text=cleaned,
         language=language,
@@ -145,6 +156,8 @@ def analyze(
         themes=_themes(matcher.match(tokens), tokens, found, lexicon),
         truncated=truncated,
         lexicon_version=lexicon.version,
+        lemmas=tuple(dict.fromkeys(t.lemma for t in tokens)),
+        forms=tuple(dict.fromkeys(f for t in tokens for f in t.forms)),
     )
 
 
