@@ -233,3 +233,100 @@ def benjamini_hochberg(p_values: Sequence[float], *, alpha: float = 0.05) -> Cor
     return Correction(
         tuple(float(x) for x in adjusted), tuple(bool(x <= alpha) for x in adjusted), alpha
     )
+
+
+# --- from counts and sufficient statistics -------------------------------------------
+# The same tests as above for callers that hold aggregates, not answers (the analytics
+# store aggregates once per cell): identical numbers, no raw values needed.
+
+
+def compare_nps_counts(
+    promoters_a: int,
+    detractors_a: int,
+    n_a: int,
+    promoters_b: int,
+    detractors_b: int,
+    n_b: int,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+    min_n: int = DEFAULT_MIN_N,
+    method: NpsMethod = "adjusted_wald",
+) -> Difference:
+    """:func:`compare_nps` from the promoter and detractor counts of the two groups."""
+    check_settings(confidence, min_n)
+    for pro, det, n, name in (
+        (promoters_a, detractors_a, n_a, "a"),
+        (promoters_b, detractors_b, n_b, "b"),
+    ):
+        if n < 0 or pro < 0 or det < 0 or pro + det > n:
+            raise MetricInputError(
+                "The counts of group %(name)s do not add up.", field="counts", name=name
+            )
+    status = _status(n_a, n_b, min_n)
+    if status is not Sufficiency.OK:
+        return Difference(n_a, n_b, status, None, None, None, "z", None, "cohens_d")
+    pa, da, pb, db = promoters_a, detractors_a, promoters_b, detractors_b
+    d = (pa - da) / n_a * 100 - (pb - db) / n_b * 100
+    extra, pseudo = (0.75, 3.0) if method == "adjusted_wald" else (0.0, 0.0)
+    se = math.hypot(
+        nps_standard_error(pa + extra, da + extra, n_a + pseudo),
+        nps_standard_error(pb + extra, db + extra, n_b + pseudo),
+    )
+    p_value: float
+    if se == 0.0:
+        p_value, half = (1.0 if d == 0.0 else 0.0), 0.0
+    else:
+        p_value, half = float(2 * sps.norm.sf(abs(d) / se)), z_value(confidence) * se
+    # Cohen's d of the answers coded +1 (promoter), 0, −1 (detractor).
+    mean_a, mean_b = (pa - da) / n_a, (pb - db) / n_b
+    var_a = (pa + da - n_a * mean_a**2) / (n_a - 1) if n_a > 1 else 0.0
+    var_b = (pb + db - n_b * mean_b**2) / (n_b - 1) if n_b > 1 else 0.0
+    pooled_var = ((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2)
+    effect = (mean_a - mean_b) / math.sqrt(pooled_var) if pooled_var > 1e-15 else None
+    return Difference(
+        n_a,
+        n_b,
+        status,
+        d,
+        Interval(max(-200.0, d - half), min(200.0, d + half), confidence),
+        p_value,
+        "z",
+        effect,
+        "cohens_d",
+    )
+
+
+def compare_means_from_stats(
+    n_a: int,
+    mean_a: float,
+    var_a: float,
+    n_b: int,
+    mean_b: float,
+    var_b: float,
+    *,
+    confidence: float = DEFAULT_CONFIDENCE,
+    min_n: int = DEFAULT_MIN_N,
+) -> Difference:
+    """The Welch part of :func:`compare_means` from each group's n, mean and sample
+    variance (Welch 1947; the Welch–Satterthwaite degrees of freedom, as
+    ``scipy.stats.ttest_ind(equal_var=False)``). Mann–Whitney needs the answers, so
+    callers holding only aggregates get Welch alone."""
+    check_settings(confidence, min_n)
+    status = _status(n_a, n_b, max(min_n, 2))
+    if status is not Sufficiency.OK:
+        return Difference(n_a, n_b, status, None, None, None, "welch_t", None, "cohens_d")
+    d = mean_a - mean_b
+    va, vb = max(0.0, var_a), max(0.0, var_b)
+    pooled_sd = math.sqrt(((n_a - 1) * va + (n_b - 1) * vb) / (n_a + n_b - 2))
+    if va == 0.0 and vb == 0.0:
+        p = 1.0 if d == 0.0 else 0.0
+        return Difference(
+            n_a, n_b, status, d, Interval(d, d, confidence), p, "welch_t", None, "cohens_d"
+        )
+    sa, sb = va / n_a, vb / n_b
+    se = math.sqrt(sa + sb)
+    df = (sa + sb) ** 2 / (sa**2 / (n_a - 1) + sb**2 / (n_b - 1))
+    p = float(2 * sps.t.sf(abs(d) / se, df))
+    half = float(sps.t.ppf(0.5 + confidence / 2, df)) * se
+    interval = Interval(d - half, d + half, confidence)
+    return Difference(n_a, n_b, status, d, interval, p, "welch_t", d / pooled_sd, "cohens_d")

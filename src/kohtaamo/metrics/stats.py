@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats as sps
 
 from kohtaamo.metrics._checks import (
@@ -279,3 +280,74 @@ def ces(
         mean=mean_of(arr, confidence, min_n),
         easy=proportion(easy, int(arr.size), confidence=confidence, min_n=min_n),
     )
+
+
+# --- from counts and sufficient statistics -------------------------------------------
+# The analytics store aggregates once (n, Σx, Σx², counts) and computes the metrics of
+# thousands of cells at a time; these are the formulas above, vectorised over cells and
+# fed from those statistics, so the numbers are the same as from the raw answers.
+
+
+def wilson_intervals(
+    successes: npt.ArrayLike, n: npt.ArrayLike, confidence: float = DEFAULT_CONFIDENCE
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`wilson_interval` for arrays of counts (each n ≥ 1): (low, high)."""
+    s = np.asarray(successes, dtype=np.float64)
+    m = np.asarray(n, dtype=np.float64)
+    z = z_value(confidence)
+    p = s / m
+    denom = 1 + z * z / m
+    centre = (p + z * z / (2 * m)) / denom
+    half = z / denom * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m))
+    low = np.where(s == 0, 0.0, np.maximum(0.0, centre - half))
+    high = np.where(s == m, 1.0, np.minimum(1.0, centre + half))
+    return low, high
+
+
+def moments(n: float, total: float, total_sq: float) -> tuple[float, float]:
+    """(mean, sample variance) from n, Σx and Σx²; the variance is 0.0 for n < 2."""
+    mean = total / n
+    if n < 2:
+        return mean, 0.0
+    return mean, max(0.0, (total_sq - total * total / n) / (n - 1))
+
+
+def t_intervals(
+    means: npt.ArrayLike,
+    variances: npt.ArrayLike,
+    n: npt.ArrayLike,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> tuple[FloatArray, FloatArray]:
+    """The Student t interval of :func:`mean` for arrays of (mean, sample variance, n);
+    NaN where n < 2 (a single answer has no interval)."""
+    mu = np.asarray(means, dtype=np.float64)
+    var = np.asarray(variances, dtype=np.float64)
+    m = np.asarray(n, dtype=np.float64)
+    ok = m >= 2
+    df = np.where(ok, m - 1, 1.0)
+    se = np.sqrt(np.maximum(var, 0.0)) / np.sqrt(np.where(ok, m, 1.0))
+    half = sps.t.ppf(0.5 + confidence / 2, df) * se
+    return np.where(ok, mu - half, np.nan), np.where(ok, mu + half, np.nan)
+
+
+def nps_intervals(
+    promoters: npt.ArrayLike,
+    detractors: npt.ArrayLike,
+    n: npt.ArrayLike,
+    confidence: float = DEFAULT_CONFIDENCE,
+    method: NpsMethod = "adjusted_wald",
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`nps_interval` for arrays of counts (each n ≥ 1): (low, high) in points."""
+    extra, pseudo = (0.75, 3.0) if method == "adjusted_wald" else (0.0, 0.0)
+    if method not in ("adjusted_wald", "wald"):
+        raise MetricInputError(
+            "Unknown NPS interval method %(value)s.", field="method", value=method
+        )
+    p_adj = np.asarray(promoters, dtype=np.float64) + extra
+    d_adj = np.asarray(detractors, dtype=np.float64) + extra
+    n_adj = np.asarray(n, dtype=np.float64) + pseudo
+    centre = (p_adj - d_adj) / n_adj * 100
+    p, d = p_adj / n_adj, d_adj / n_adj
+    se = np.sqrt(np.maximum(0.0, p + d - (p - d) ** 2) / n_adj) * 100
+    half = z_value(confidence) * se
+    return np.maximum(-100.0, centre - half), np.minimum(100.0, centre + half)
