@@ -33,7 +33,7 @@ from kohtaamo.demo import paths_sim as sim
 from kohtaamo.demo.generator import DemoContext, contributor
 from kohtaamo.demo.journeys import SHARED_KEY as JOURNEYS_KEY
 from kohtaamo.demo.journeys import DemoJourneys, owner_actor
-from kohtaamo.demo.surveys_answers import Respondent, answer
+from kohtaamo.demo.surveys_answers import Respondent, answer, leanings
 from kohtaamo.demo.surveys_bulk import LiveSurvey, insert_rows, qualifies, rows_of
 from kohtaamo.demo.surveys_defs import SURVEYS, TOUCHPOINT_SURVEYS, SurveySpec
 from kohtaamo.journeys import repository as journeys_repo
@@ -289,6 +289,7 @@ def _items(
 ) -> Iterator[_Item]:
     rng = ctx.rng
     moods = np.random.default_rng([ctx.seed, 99]).normal(0, 0.5, shared.customers)
+    leaning = leanings(ctx.seed, shared.customers)  # the planted key driver, see answers
     assert shared.customer_ids is not None
     stride = max(1, len(planned) // DIRECT_SAMPLE)
     for n, p in enumerate(planned):
@@ -305,7 +306,13 @@ def _items(
             external = event_key = customer_id = None
         else:
             corporate = bool(shared.corporate[p.customer])
-            who = Respondent(corporate, profile.vip, float(moods[p.customer]), profile.locale)
+            who = Respondent(
+                corporate,
+                profile.vip,
+                float(moods[p.customer]),
+                profile.locale,
+                tuple(leaning[p.customer].tolist()),
+            )
             external = shared.external_id(p.customer)
             event_key = None if p.seq is None else f"demo-{external}-{p.seq}"
             customer_id = shared.customer_ids.uuids(np.array([p.customer]))[0]

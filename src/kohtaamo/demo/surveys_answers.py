@@ -6,6 +6,12 @@ more), by season (summer's outdoor events crowd the entrances) and over time (a 
 checkout was released in May 2026). Each customer has a mood of their own, shared by all
 their answers, so that a person's scores agree with each other. The comment, the
 feelings and the effort follow the scores.
+
+The planted key driver: each customer also has a leaning of their own at each touchpoint
+(the gate they use, the queue they tend to meet), and their NPS moves with how the
+touchpoints go for them, most with getting in (``NPS_WEIGHT``): the key-driver analysis
+of the relationship survey must rank ``venue.entry`` first (tests/analytics/
+test_drivers_demo.py).
 """
 
 from __future__ import annotations
@@ -15,6 +21,9 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from kohtaamo.demo.surveys_comments import Tone, comment_language, make_comment
 from kohtaamo.surveys.catalogue import PairForm, QuestionType
@@ -46,6 +55,18 @@ DECEMBER_SERVICE_LOSS = 0.3  # the Christmas rush on the phones
 BAR_CSAT = 3.3
 NPS_MEAN = 7.6
 GATES = ("paaovi", "sivuovi", "vip")
+# NPS points per point of a touchpoint's own effect (the customer's leaning there and
+# the season's): the entry queue decides most.
+NPS_WEIGHT = {
+    "venue.entry": 2.4,
+    "event.show": 0.8,
+    "web.checkout": 0.5,
+    "invoice": 0.5,
+    "corporate.event": 0.3,
+    "catering.delivery": 0.2,
+}
+LEANING_SD = 0.6
+LEANING_KEYS = tuple(EXPERIENCED)
 
 EMOTIONS_BY_TONE: dict[Tone, tuple[str, ...]] = {
     "complaint": ("sadness", "anger", "disgust", "fear"),
@@ -61,6 +82,13 @@ class Respondent:
     vip: bool
     mood: float  # the person's own leaning, shared by all their answers (about N(0, 0.5))
     language: str
+    leaning: tuple[float, ...] = ()  # by LEANING_KEYS; () for someone unknown (all 0)
+
+
+def leanings(seed: int, customers: int) -> npt.NDArray[np.float64]:
+    """Each customer's own leaning at each touchpoint of ``LEANING_KEYS``."""
+    rng = np.random.default_rng([seed, 98])
+    return rng.normal(0.0, LEANING_SD, (customers, len(LEANING_KEYS)))
 
 
 def _clip(value: float, lo: int, hi: int) -> int:
@@ -72,13 +100,26 @@ def expectation(touchpoint: str, who: Respondent) -> float:
     return EXPECTED[touchpoint] + more + (SEGMENT_EXPECTS_MORE["vip"] if who.vip else 0.0)
 
 
-def experience(touchpoint: str, who: Respondent, at: datetime) -> float:
-    mean = EXPERIENCED[touchpoint] + who.mood - (0.1 if who.corporate else 0.0)
+def own_effect(touchpoint: str, who: Respondent, at: datetime) -> float:
+    """What is particular to this touchpoint for this person now: their leaning there,
+    the season, the new checkout."""
+    effect = who.leaning[LEANING_KEYS.index(touchpoint)] if who.leaning else 0.0
     if touchpoint == "web.checkout" and at >= NEW_CHECKOUT:
-        mean += NEW_CHECKOUT_GAIN
+        effect += NEW_CHECKOUT_GAIN
     if touchpoint == "venue.entry" and at.month in (6, 7, 8):
-        mean -= SUMMER_ENTRY_LOSS
-    return mean
+        effect -= SUMMER_ENTRY_LOSS
+    return effect
+
+
+def experience(touchpoint: str, who: Respondent, at: datetime) -> float:
+    base = EXPERIENCED[touchpoint] + who.mood - (0.1 if who.corporate else 0.0)
+    return base + own_effect(touchpoint, who, at)
+
+
+def nps_mean(who: Respondent, at: datetime) -> float:
+    """The planted effect: mood, and how each touchpoint goes for them, entry most."""
+    mean = NPS_MEAN + 2.0 * who.mood - (0.6 if who.corporate else 0.0)
+    return mean + sum(w * own_effect(tp, who, at) for tp, w in NPS_WEIGHT.items())
 
 
 def service_gap(who: Respondent, at: datetime) -> float:
@@ -171,6 +212,10 @@ def _answer_one(
     if q.type is QuestionType.CES:
         return _clip(1 + (scores.level - 1) * 1.5 + rng.gauss(0, 0.7), 1, 7)
     if q.type is QuestionType.CSAT:
+        if main is None and tp in EXPERIENCED:  # the relationship survey rates touchpoints
+            if rng.random() < 0.1:
+                return None  # optional: not everybody has had an invoice
+            return _clip(rng.gauss(experience(tp, who, at), 0.7), 1, 5)
         if tp is not None and tp != main and tp not in EXPERIENCED:  # the bar: its own score
             if rng.random() < 0.4:
                 return None  # optional, and not everybody went to the bar
@@ -179,8 +224,7 @@ def _answer_one(
             return bar
         return _clip(scores.level + 0.3 * scores.gap + rng.gauss(0, 0.5), 1, 5)
     if q.type is QuestionType.NPS:
-        mean = NPS_MEAN + 2.0 * who.mood - (0.6 if who.corporate else 0.0)
-        scores.nps = _clip(rng.gauss(mean, 1.5), 0, 10)
+        scores.nps = _clip(rng.gauss(nps_mean(who, at), 1.5), 0, 10)
         return scores.nps
     if q.type is QuestionType.RATING:  # repurchase intent and trust follow the NPS
         nps = 7 if scores.nps is None else scores.nps

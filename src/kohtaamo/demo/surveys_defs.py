@@ -4,8 +4,9 @@ Six touchpoint surveys, each asked right after one encounter of the demo journey
 each with an expectation–experience pair (asked twice, "what did you expect / what did
 you get", except customer service, asked as one comparison), effort or satisfaction
 where natural, the feelings the encounter left and an open comment; and a relationship
-survey (NPS, why, repurchase intent, trust). Page 1 holds the scores, page 2 the rest,
-so that a respondent who stops half-way leaves a partial response with scores.
+survey (NPS, why, how four encounters went, repurchase intent, trust). Page 1 holds the
+scores, page 2 the rest, so that a respondent who stops half-way leaves a partial
+response with scores.
 """
 
 from __future__ import annotations
@@ -499,6 +500,32 @@ RELATIONSHIP = SurveySpec(
                     "Vad är det viktigaste skälet till ditt betyg?",
                 ),
             },
+            # How the encounters went, rated once a quarter alongside the NPS: the
+            # drivers of the key-driver analysis (optional: skip what you never used).
+            csat(
+                "rate_entry",
+                "venue.entry",
+                t("Sisäänpääsy tapahtumiin", "Getting into events", "Insläppet till evenemang"),
+                required=False,
+            ),
+            csat(
+                "rate_show",
+                "event.show",
+                t("Esitykset ja tapahtumat", "The shows and events", "Föreställningarna"),
+                required=False,
+            ),
+            csat(
+                "rate_checkout",
+                "web.checkout",
+                t("Lippujen ostaminen verkossa", "Buying tickets online", "Att köpa biljetter"),
+                required=False,
+            ),
+            csat(
+                "rate_invoice",
+                "invoice",
+                t("Laskutus", "Invoicing", "Faktureringen"),
+                required=False,
+            ),
         ],
         [
             {
