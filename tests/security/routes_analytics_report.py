@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
-from tests.security.routes_base import RouteCase
+from tests.security.routes_base import Call, RouteCase
+from tests.security.world import Tenant, World
 
-ANALYTICS_REPORT_ROUTES: list[RouteCase] = []
+
+def report_month(_world: World, _tenant: Tenant) -> Call:
+    return Call(query={"month": "2026-10", "lang": "en"})
+
+
+ANALYTICS_REPORT_ROUTES: list[RouteCase] = [
+    RouteCase("GET", "/analytics/report", "analytics.view"),
+    RouteCase("GET", "/analytics/report.pdf", "analytics.view", call=report_month),
+]
