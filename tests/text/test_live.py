@@ -195,3 +195,33 @@ def test_cli_reanalyze_analyses_history(
     assert again.exit_code == 0 and len(rows(cli_env, fx.org.id)) == 1
     missing = runner.invoke(cli_app, ["text", "reanalyze", "--org", "nope"])
     assert missing.exit_code == 1
+
+
+def test_submitting_comments_again_replaces_them_in_one_lookup(
+    db: Database, factory: Factory
+) -> None:
+    """The batch looks stored rows up in one query: a comment given twice in one call,
+    or again later, stays one row with the newest text; another source's equal ref is
+    another comment."""
+    org = factory.organisation("Toinen Oy")
+    first = CommentIn(text="Hidas toimitus", source="import", ref="a-1")
+    with db.transaction(org.id) as session:
+        ids = submit_comments(
+            session, [first, first, CommentIn(text="Hyvä", source="import", ref="a-2")]
+        )
+    assert len(ids) == 2
+    with db.transaction(org.id) as session:
+        again = submit_comments(
+            session,
+            [
+                CommentIn(text="Nopea toimitus", source="import", ref="a-1"),
+                CommentIn(text="Muu", source="observation", ref="a-1"),
+            ],
+        )
+    assert again[0] == ids[0] and again[1] not in ids
+    stored = {(r.source, r.ref): r.redacted_text for r in rows(db, org.id)}
+    assert stored == {
+        ("import", "a-1"): "Nopea toimitus",
+        ("import", "a-2"): "Hyvä",
+        ("observation", "a-1"): "Muu",
+    }

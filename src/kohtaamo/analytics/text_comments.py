@@ -45,8 +45,11 @@ def response_comments(
     session: Session,
     response: SurveyResponse,
     definitions: dict[uuid.UUID, SurveyDefinition] | None = None,
+    prefetched: dict[uuid.UUID, dict[str, float]] | None = None,
+    touchpoint_cache: dict[str, uuid.UUID | None] | None = None,
 ) -> list[CommentIn]:
-    """The comment answers of one finished response, with their context."""
+    """The comment answers of one finished response, with their context (``history``
+    passes its batch's ratings and a touchpoint cache, to spare a query a response)."""
     if response.finished_at is None or response.flagged:
         return []
     definitions = definitions if definitions is not None else {}
@@ -65,18 +68,17 @@ def response_comments(
     ]  # fmt: skip
     if not questions:
         return []
-    ratings = dict(
-        session.execute(
-            select(SurveyMeasure.role, SurveyMeasure.value).where(
-                SurveyMeasure.response_id == response.id,
-                SurveyMeasure.role.in_(RATING_ROLES),
-            )
-        ).all()
-    )
+    if prefetched is not None:
+        ratings = prefetched.get(response.id, {})
+    else:
+        ratings = _ratings(session, [response.id]).get(response.id, {})
     role = next((r for r in RATING_ROLES if r in ratings), None)
-    touchpoints = survey_repo.touchpoint_ids(
-        session, {q.touchpoint for q in questions if q.touchpoint}
-    )
+    wanted = {q.touchpoint for q in questions if q.touchpoint}
+    cache: dict[str, uuid.UUID | None] = touchpoint_cache if touchpoint_cache is not None else {}
+    if not wanted <= cache.keys():
+        found = survey_repo.touchpoint_ids(session, wanted - cache.keys())
+        cache.update({k: found.get(k) for k in wanted - cache.keys()})
+    touchpoints = {k: v for k in wanted if (v := cache[k]) is not None}
     return [
         CommentIn(
             text=response.answers[q.key],
@@ -119,6 +121,7 @@ def observer(db: Database) -> Observer:
 def history(session: Session) -> Iterator[list[CommentIn]]:
     """Every finished, unflagged response's comments, a batch of responses at a time."""
     definitions: dict[uuid.UUID, SurveyDefinition] = {}
+    touchpoints: dict[str, uuid.UUID | None] = {}
     last: uuid.UUID | None = None
     while True:
         stmt = (
@@ -134,6 +137,22 @@ def history(session: Session) -> Iterator[list[CommentIn]]:
             return
         last = batch[-1].id
         found: list[CommentIn] = []
+        ratings = _ratings(session, [r.id for r in batch])
         for response in batch:
-            found.extend(response_comments(session, response, definitions))
+            found.extend(response_comments(session, response, definitions, ratings, touchpoints))
         yield found
+
+
+def _ratings(session: Session, response_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, float]]:
+    """The rating measures (nps, csat) of these responses, by response."""
+    found: dict[uuid.UUID, dict[str, float]] = {}
+    if not response_ids:
+        return found
+    rows = session.execute(
+        select(SurveyMeasure.response_id, SurveyMeasure.role, SurveyMeasure.value).where(
+            SurveyMeasure.response_id.in_(response_ids), SurveyMeasure.role.in_(RATING_ROLES)
+        )
+    )
+    for response_id, role, value in rows:
+        found.setdefault(response_id, {})[role] = value
+    return found

@@ -8,6 +8,7 @@ migrated, seeded once, and served; the printout says where to go and how to sign
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from kohtaamo.cli.analytics import fill_store
 from kohtaamo.cli.common import friendly_errors, load_settings, open_database
 from kohtaamo.cli.serve import ensure_port_free, run_server
+from kohtaamo.cli.text import analyse_demo
 from kohtaamo.demo import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -96,6 +98,7 @@ def demo(
             )
         else:
             _seed(db, size, seed)
+            _analyse_comments(db)
         fill_store(settings, db, required=False)  # the dashboards read the analytics store
     url = _url(host, port)
     _print_sign_in(url, serving=serve)
@@ -163,6 +166,17 @@ def _seed(db: Database, size: str, seed: int) -> DemoSummary:
     made = ", ".join(f"{count:,} {step}" for step, count in summary.counts.items())
     typer.echo(f"Created in {summary.seconds:.1f} s: {made}.")
     return summary
+
+
+def _analyse_comments(db: Database) -> None:
+    """The seeded comments were stored before any server listened for new answers:
+    analyse them and fit each organisation's text model now, so the text pages have data."""
+    started = time.perf_counter()
+    with _progress() as report:
+        counts = analyse_demo(db, [o.slug for o in ORGANISATIONS], report)
+    typer.echo(
+        f"Analysed {sum(counts.values()):,} comments in {time.perf_counter() - started:.1f} s."
+    )
 
 
 @contextmanager

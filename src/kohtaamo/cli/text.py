@@ -16,8 +16,9 @@ from __future__ import annotations
 import enum
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -90,20 +91,70 @@ def _organisations(db: Database, slug: str | None) -> list[tuple[str, object]]:
     return found
 
 
-def reanalyze_organisation(db: Database, organisation_id: object, progress: Progress | None) -> int:
-    """Store every survey comment of one organisation and analyse all its comments."""
+def reanalyze_organisation(
+    db: Database,
+    organisation_id: object,
+    progress: Progress | None = None,
+    report: Callable[[int, int], None] | None = None,
+) -> int:
+    """Store every survey comment of one organisation and analyse all its comments;
+    ``progress`` (a rich Progress) or ``report(done, total)`` hears how far it got."""
     with db.transaction(organisation_id) as session:  # type: ignore[arg-type]
         for batch in text_comments.history(session):
             service.submit_comments(session, batch, analyse_later=False)
         ids = repository.analysis_ids(session)
+        analyser = service.Analyser(session)  # compiled once, not once a batch
     bar = progress.add_task("comments", total=len(ids)) if progress is not None else None
     step = service.BATCH
     for start in range(0, len(ids), step):
         with db.transaction(organisation_id) as session:  # type: ignore[arg-type]
-            service.analyse(session, ids[start : start + step])
+            service.analyse(session, ids[start : start + step], analyser)
+        done = min(start + step, len(ids))
         if progress is not None and bar is not None:
-            progress.update(bar, completed=min(start + step, len(ids)))
+            progress.update(bar, completed=done)
+        if report is not None:
+            report(done, len(ids))
     return len(ids)
+
+
+def learn_organisation(db: Database, organisation_id: object) -> list[dict[str, Any]]:
+    """Fit the organisation's sentiment model in each language it has rated comments
+    in; a summary of each new model (language, version, n, weights, evaluation)."""
+    summaries = []
+    for language in ("fi", "en", "sv"):
+        with db.transaction(organisation_id) as session:  # type: ignore[arg-type]
+            model = learning.learn(session, language)
+            if model is not None:
+                summaries.append(
+                    {
+                        "language": language,
+                        "version": model.version,
+                        "n": model.training_n,
+                        "weights": len(model.weights),
+                        "evaluation": model.evaluation,
+                    }
+                )
+    return summaries
+
+
+def analyse_demo(
+    db: Database, slugs: Sequence[str], report: Callable[[str, int, int], None] | None = None
+) -> dict[str, int]:
+    """``kohtaamo demo``'s text step: the seeded comments were stored before any server
+    listened, so analyse them in bulk and fit each organisation's model once, so that
+    the text pages have data when the demo opens. Returns comments analysed per slug."""
+    analysed: dict[str, int] = {}
+    with db.transaction() as session:
+        stmt = select(Organisation.slug, Organisation.id).where(Organisation.slug.in_(slugs))
+        found = {row.slug: row.id for row in session.execute(stmt)}
+    for slug in slugs:
+        if slug not in found:
+            continue
+        step = f"comments {slug}"
+        tell = (lambda done, total, step=step: report(step, done, total)) if report else None
+        analysed[slug] = reanalyze_organisation(db, found[slug], report=tell)
+        learn_organisation(db, found[slug])
+    return analysed
 
 
 Org = Annotated[str | None, typer.Option("--org", help="Only this organisation (its slug).")]
@@ -128,16 +179,11 @@ def learn_command(org: Org = None) -> None:
     """Learn each organisation's sentiment weights from its rated comments."""
     with open_database(load_settings()) as db:
         for slug, organisation_id in _organisations(db, org):
-            for language in ("fi", "en", "sv"):
-                with db.transaction(organisation_id) as session:  # type: ignore[arg-type]
-                    model = learning.learn(session, language)
-                    if model is None:
-                        continue
-                    before = model.evaluation["before"]
-                    after = model.evaluation["after"]
-                    typer.echo(
-                        f"{slug} {language} v{model.version}: n={model.training_n}, "
-                        f"{len(model.weights)} weights; held-out macro-F1 "
-                        f"{before['macro_f1']:.3f} -> {after['macro_f1']:.3f}, accuracy "
-                        f"{before['accuracy']:.3f} -> {after['accuracy']:.3f}"
-                    )
+            for model in learn_organisation(db, organisation_id):
+                before, after = model["evaluation"]["before"], model["evaluation"]["after"]
+                typer.echo(
+                    f"{slug} {model['language']} v{model['version']}: n={model['n']}, "
+                    f"{model['weights']} weights; held-out macro-F1 "
+                    f"{before['macro_f1']:.3f} -> {after['macro_f1']:.3f}, accuracy "
+                    f"{before['accuracy']:.3f} -> {after['accuracy']:.3f}"
+                )

@@ -10,7 +10,7 @@ base").
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -34,8 +34,18 @@ class Lexicon:
     concessive: frozenset[str] = frozenset()
     coordinators: frozenset[str] = frozenset()
     negation_window: int = 3
+    # Cue words of the rules in rules.py by kind ("expected", "resolvers", ...).
+    cues: Mapping[str, frozenset[str]] = field(default_factory=dict)
     version: str = BASE_VERSION
     learned: Mapping[str, float] = field(default_factory=dict)
+
+    # Multiword entries ("on_time") by their first word: their word sequences.
+    phrases: Mapping[str, tuple[tuple[str, ...], ...]] = field(
+        init=False, compare=False, repr=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phrases", _phrases(k for k in self.polarity if "_" in k))
 
     def with_weights(
         self, weights: Mapping[str, float], version: str, *, replace_base: bool = False
@@ -52,6 +62,15 @@ class Lexicon:
             version=f"{self.version}+{version}",
             learned=dict(weights),
         )
+
+
+def _phrases(keys: Iterable[str]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for key in keys:
+        words = tuple(key.split("_"))
+        found.setdefault(words[0], []).append(words)
+    # Longest first, so "out_of_their_way" wins over a shorter entry with its start.
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in found.items()}
 
 
 def _data(name: str) -> str:
@@ -112,4 +131,9 @@ def base_lexicon(language: str) -> Lexicon:
         concessive=frozenset(mods["concessive"].get(language, ())),
         coordinators=frozenset(mods["coordinators"].get(language, ())),
         negation_window=int(mods["negation_window"].get(language, 3)),
+        cues={
+            kind: frozenset(words.get(language, ()))
+            for kind, words in mods["cues"].items()
+            if isinstance(words, dict)
+        },
     )

@@ -105,6 +105,7 @@ def _compound_parts(surface: str, base: str, structure: str) -> list[str]:
 
 
 _WORDBASE_RE = re.compile(r"\(([^)+][^)]*)\)")
+_PAST_PARTICIPLES = frozenset({"past_active", "past_passive"})
 
 
 @lru_cache(maxsize=200_000)
@@ -124,6 +125,11 @@ def finnish_forms(word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for analysis in analyses:
         base = analysis.get("BASEFORM", word).lower()
         bases.append(base)
+        if analysis.get("PARTICIPLE") in _PAST_PARTICIPLES:
+            # "ei toiminut", "ei korjattu": the negative past is the verb itself.
+            verb = _WORDBASE_RE.search(analysis.get("WORDBASES", ""))
+            if verb:
+                bases.append(verb.group(1).lower())
         split = _compound_parts(word, base, analysis.get("STRUCTURE", ""))
         parts.extend(reversed(split))
         if len(split) > 2:
@@ -154,6 +160,14 @@ def set_swedish_heads(words: Iterable[str]) -> None:
     simple_forms.cache_clear()
 
 
+@lru_cache(maxsize=4)
+def _lemma_exceptions(lang: str) -> dict[str, str]:
+    from kohtaamo.text.lexicon import modifiers
+
+    table: dict[str, str] = modifiers()["lemma_exceptions"].get(lang, {})
+    return table
+
+
 @lru_cache(maxsize=200_000)
 def simple_forms(word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(lemmas, forms) of an English or Swedish word through simplemma."""
@@ -161,18 +175,34 @@ def simple_forms(word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]
 
     if lang == "en" and (word.endswith("n't") or word.endswith("n’t")):
         return ("not",), ("not",)
+    exception = _lemma_exceptions(lang).get(word)
     try:
-        lemma = simplemma.lemmatize(word, lang=lang).lower()
+        lemma = exception or simplemma.lemmatize(word, lang=lang).lower()
     except ValueError:  # a language simplemma does not know
         lemma = word
-    found = [lemma, word]
+    found = [lemma] if exception else [lemma, word]
     if "-" in word:
         found.extend(reversed([simple_forms(p, lang)[0][0] for p in word.split("-") if p]))
     if lang == "sv":
         # Swedish compounds are written together ("väntetiden"): take a known head.
-        found.extend(lemma[i:] for i in range(1, len(lemma) - 2) if lemma[i:] in _SV_HEADS)
+        # The part before the head must be a word too (with its linking "s"/"e"):
+        # "tillräcklig" is not "tillr" + "äcklig", nor "besvärlig" "besv" + "ärlig".
+        found.extend(
+            lemma[i:]
+            for i in range(2, len(lemma) - 2)
+            if lemma[i:] in _SV_HEADS and _swedish_word(lemma[:i])
+        )
     lemmas = _unique(found)
     return lemmas, lemmas
+
+
+def _swedish_word(prefix: str) -> bool:
+    import simplemma
+
+    candidates = [prefix]
+    if len(prefix) > 3 and prefix[-1] in "se":
+        candidates.append(prefix[:-1])
+    return any(len(c) >= 3 and simplemma.is_known(c, lang="sv") for c in candidates)
 
 
 def word_forms(word: str, lang: str) -> tuple[tuple[str, ...], tuple[str, ...]]:

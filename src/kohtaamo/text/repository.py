@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -43,6 +44,38 @@ def existing(session: Session, comment: CommentIn) -> CommentAnalysis | None:
             CommentAnalysis.source == comment.source, CommentAnalysis.ref == comment.ref
         )
     )
+
+
+def existing_many(
+    session: Session, comments: Sequence[CommentIn]
+) -> dict[tuple[object, ...], CommentAnalysis]:
+    """The stored rows of ``comments`` in two queries, keyed as :func:`key_of` keys."""
+    found: dict[tuple[object, ...], CommentAnalysis] = {}
+    responses = {c.response_id for c in comments if c.response_id is not None}
+    refs = {(c.source, c.ref) for c in comments if c.response_id is None and c.ref is not None}
+    for chunk in _chunks(sorted(responses, key=str)):
+        for row in session.scalars(
+            select(CommentAnalysis).where(CommentAnalysis.response_id.in_(chunk))
+        ):
+            found[("response", row.response_id, row.question_key)] = row
+    for chunk in _chunks(sorted({r for _, r in refs if r is not None})):
+        for row in session.scalars(select(CommentAnalysis).where(CommentAnalysis.ref.in_(chunk))):
+            found[("ref", row.source, row.ref)] = row
+    return found
+
+
+def key_of(comment: CommentIn) -> tuple[object, ...]:
+    """The identity of a comment: its response and question, or its source and ref."""
+    if comment.response_id is not None:
+        return ("response", comment.response_id, comment.question_key)
+    if comment.ref is None:
+        raise ValueError("a comment needs a response and question, or a ref")
+    return ("ref", comment.source, comment.ref)
+
+
+def _chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def latest_models(session: Session) -> list[TextModel]:

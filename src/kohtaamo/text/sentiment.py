@@ -11,7 +11,13 @@ theme's clauses, the whole comment) into a label and a score in [-1, 1]:
   intensifier when a polar word follows it;
 - contrast: the clause after "mutta"/"but"/"men" weighs 1.5×, the one before 0.5×;
   a concessive clause ("vaikka", "although") weighs 0.5×;
-- Finnish "epä-" compounds found only through their part ("epäsujuva") are flipped.
+- Finnish "epä-" compounds found only through their part ("epäsujuva") are flipped;
+- function words ("a", "single", "olla") do not use up the negation window, a negated
+  modal with a comparative praises ("couldn't be happier"), and a polar word after a
+  negated reporting verb is its topic, not negated ("didn't tell us about the delay");
+- multiword entries ("on_time") count as one word;
+- then the clause rules of ``rules.py`` (missing service events, stated waits,
+  problems fixed, before/now, sarcasm) adjust the list.
 
 The lexicon is a parameter, so an organisation's learned weights layered on the base
 (``Lexicon.with_weights``) change the scores without changing this code.
@@ -23,6 +29,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from kohtaamo.text import rules
 from kohtaamo.text.lexicon import Lexicon
 from kohtaamo.text.morphology import Token
 
@@ -35,6 +42,7 @@ SATURATION = 4.0  # score = raw / sqrt(raw² + SATURATION): one "hyvä" (2) ≈ 
 NEUTRAL_BELOW = 0.15
 MIXED_SHARE = 0.4  # the weaker side is at least this share of the stronger one
 MIXED_MINIMUM = 1.5  # and both sides at least this strong
+MILD_RESERVATION = 2.0  # "kallis": a reservation a contrast can outweigh
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,19 +130,38 @@ def contributions(tokens: Sequence[Token], lexicon: Lexicon) -> list[Contributio
         segment[i] = current_segment
         concessive_clause[i] = conceding == token.clause
         last_segment[token.sentence] = current_segment
+    position = [
+        _position(i, t, segment, last_segment, concessive_clause) for i, t in enumerate(tokens)
+    ]
 
+    cues = lexicon.cues
+    transparent = cues.get("transparent", frozenset())
+    expected = cues.get("expected", frozenset())
+    topical = cues.get("topical", frozenset())
     negation_left = 0
     negation_clause = -1
+    negator = -1  # index of the negator in force
+    modal_negation = False  # "couldn't be happier", "ei voisi olla parempi"
+    topic_negated = False  # "didn't tell us about the delay": the delay stays bad
+    negated_by: dict[int, int] = {}  # contribution token index → its negator's index
+    missing: list[tuple[int, int]] = []  # (token index, negator index): "never called"
     multiplier, multiplier_note, multiplier_left = 1.0, "", 0
+    phrase_at, covered = _phrases(tokens, lexicon)
     for i, token in enumerate(tokens):
+        if i in covered:
+            continue  # inside a multiword entry, which its first word stands for
         following = tokens[i + 1] if i + 1 < n else None
         if negation_left and token.clause != negation_clause:
             negation_left = 0
-        if _modifier(token, lexicon.negators):
-            negation_left, negation_clause = lexicon.negation_window, token.clause
+        if i not in phrase_at and _modifier(token, lexicon.negators):
+            negation_left, negation_clause, negator = lexicon.negation_window, token.clause, i
+            modal_negation = _is_modal_negation(tokens, i, lexicon)
+            topic_negated = False
             continue
         intensity = _modifier(token, lexicon.intensifiers)
-        polar = _polar(token, lexicon)
+        polar = phrase_at.get(i) or _polar(token, lexicon)
+        if i in phrase_at:
+            intensity = None
         if intensity and (polar is None or _acts_as_intensifier(token, following, lexicon)):
             factor = lexicon.intensifiers[intensity]
             multiplier = multiplier * factor
@@ -143,6 +170,11 @@ def contributions(tokens: Sequence[Token], lexicon: Lexicon) -> list[Contributio
             if negation_left:
                 negation_left -= 1
             continue
+        if polar is None and _modifier(token, expected):
+            if negation_left:
+                missing.append((i, negator))
+            elif lexicon.language == "fi" and token.text.lower().endswith(("matta", "mättä")):
+                missing.append((i, i))  # "ilmoittamatta": without informing
         emotions = _emotions(token, lexicon)
         if polar is not None or emotions:
             lemma, weight = polar if polar is not None else (token.lemma, 0.0)
@@ -152,33 +184,110 @@ def contributions(tokens: Sequence[Token], lexicon: Lexicon) -> list[Contributio
                 notes.append(multiplier_note)
                 multiplier, multiplier_left = 1.0, 0
             negated = bool(negation_left)
-            if negated:
+            if negated and modal_negation and weight > 0 and _comparative(token, lexicon):
+                # "couldn't be happier": the negated modal says nothing could be better.
+                negated = False
+                weight *= 1.5
+                notes.append("intensified")
+            elif negated and topic_negated and weight < 0:
+                negated = False
+                notes.append("topic")
+            elif negated:
                 weight = -weight * (NEGATED_POSITIVE if weight > 0 else NEGATED_NEGATIVE)
                 notes.append("negated")
-            local = weight
-            last = last_segment[token.sentence]
-            if last and segment[i] == last:
-                weight *= AFTER_CONTRAST
-                notes.append("after contrast")
-            elif last:
-                weight *= BEFORE_CONTRAST
-                notes.append("before contrast")
-            if concessive_clause[i]:
-                weight *= CONCESSIVE
-                notes.append("concession")
+                negated_by[i] = negator
+            factor, factor_notes = position[i]
             found.append(
                 Contribution(
-                    token.text, lemma, weight, "+".join(notes), token.start, token.end, i,
-                    local, emotions, negated,
+                    token.text, lemma, weight * factor, "+".join(notes + factor_notes),
+                    token.start, token.end, i, weight, emotions, negated,
                 )
             )  # fmt: skip
+        if negation_left and _modifier(token, topical):
+            topic_negated = True
         if multiplier_left:
             multiplier_left -= 1
             if not multiplier_left:
                 multiplier = 1.0
-        if negation_left:
+        if negation_left and token.lemma not in transparent:
             negation_left -= 1
-    return found
+    return rules.apply_rules(tokens, found, lexicon, missing, negated_by, position)
+
+
+def _phrases(
+    tokens: Sequence[Token], lexicon: Lexicon
+) -> tuple[dict[int, tuple[str, float]], set[int]]:
+    """Multiword lexicon entries in ``tokens``: (start → (entry, weight), covered
+    positions after each start). A word matches by its surface form or a lemma."""
+    starts: dict[int, tuple[str, float]] = {}
+    covered: set[int] = set()
+    if not lexicon.phrases:
+        return starts, covered
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        candidates = lexicon.phrases.get(token.text.lower(), ())
+        candidates += tuple(p for lemma in token.lemmas[:2] for p in lexicon.phrases.get(lemma, ()))
+        for words in candidates:
+            end = i + len(words)
+            if end <= len(tokens) and all(
+                _word_is(tokens[i + k], w) and tokens[i + k].clause == token.clause
+                for k, w in enumerate(words)
+            ):
+                key = "_".join(words)
+                starts[i] = (key, lexicon.polarity[key])
+                covered.update(range(i + 1, end))
+                i = end - 1
+                break
+        i += 1
+    return starts, covered
+
+
+def _word_is(token: Token, word: str) -> bool:
+    return token.text.lower() == word or word in token.lemmas
+
+
+def _is_modal_negation(tokens: Sequence[Token], i: int, lexicon: Lexicon) -> bool:
+    """Whether the negator at ``i`` negates a modal ("couldn't", "could not", "ei voisi")."""
+    modals = lexicon.cues.get("modals", frozenset())
+    near = [tokens[i].text.lower()]
+    if i:
+        near.append(tokens[i - 1].lemma)
+    if i + 1 < len(tokens):
+        near.append(tokens[i + 1].lemma)
+    return any(word in modals for word in near)
+
+
+def _comparative(token: Token, lexicon: Lexicon) -> bool:
+    """A comparative form ("happier", "better", "tyytyväisempi", "parempaa")."""
+    surface = token.text.lower()
+    if lexicon.language == "fi":
+        return any(m in surface for m in ("mpi", "mpa", "mmi", "mpä", "mmä"))
+    if lexicon.language == "en":
+        return surface in ("better", "more") or (surface.endswith("er") and surface != token.lemma)
+    return surface.endswith(("are", "re")) and surface != token.lemma
+
+
+def _position(
+    i: int,
+    token: Token,
+    segment: Sequence[int],
+    last_segment: dict[int, int],
+    concessive_clause: Sequence[bool],
+) -> tuple[float, list[str]]:
+    """The contrast/concession factor of the token at ``i`` and its notes."""
+    factor, notes = 1.0, []
+    last = last_segment[token.sentence]
+    if last and segment[i] == last:
+        factor *= AFTER_CONTRAST
+        notes.append("after contrast")
+    elif last:
+        factor *= BEFORE_CONTRAST
+        notes.append("before contrast")
+    if concessive_clause[i]:
+        factor *= CONCESSIVE
+        notes.append("concession")
+    return factor, notes
 
 
 def _emotions(token: Token, lexicon: Lexicon) -> tuple[str, ...]:
@@ -204,7 +313,12 @@ def summarize(found: Iterable[Contribution], *, local: bool = False) -> Sentimen
     said_positive = math.fsum(c.local for c in polar if c.local > 0)
     said_negative = -math.fsum(c.local for c in polar if c.local < 0)
     strong, weak = max(said_positive, said_negative), min(said_positive, said_negative)
-    if weak >= MIXED_MINIMUM and weak >= MIXED_SHARE * strong:
+    # ... unless a contrast settled a mild reservation ("expensive but worth it"): the
+    # weaker side is no stronger than one plain word and the contrast made it small.
+    settled = weak <= MILD_RESERVATION and min(positive, negative) < MIXED_SHARE * max(
+        positive, negative
+    )
+    if weak >= MIXED_MINIMUM and weak >= MIXED_SHARE * strong and not settled:
         label = "mixed"
     elif abs(score) < NEUTRAL_BELOW:
         label = "neutral"

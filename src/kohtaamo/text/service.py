@@ -29,7 +29,7 @@ from kohtaamo.text.redact import redact
 from kohtaamo.text.schemas import TextSettingsIn
 from kohtaamo.text.tasks import ANALYSE_TASK, enqueue_analysis
 from kohtaamo.text.theme_rules import org_rules
-from kohtaamo.text.themes import Matcher
+from kohtaamo.text.themes import Matcher, Rule
 
 __all__ = ["ANALYSE_TASK", "CommentIn", "analyse", "submit_comments"]
 SOURCES = ("response", "import", "case_message", "observation")
@@ -91,17 +91,22 @@ def submit_comments(
     transaction. Empty comments are skipped. Returns the analysis ids."""
     settings = settings_of(session)
     organisation_id = require_tenant(session)
-    ids: list[uuid.UUID] = []
+    rows: list[CommentAnalysis] = []
+    comments = list(comments)
     for comment in comments:
         if comment.source not in SOURCES:
             raise ValueError(f"unknown comment source {comment.source!r}")
+    stored = repo.existing_many(session, comments)  # one query, not one per comment
+    for comment in comments:
         cleaned = clean(comment.text or "")
         if not cleaned.strip():
             continue
-        row = repo.existing(session, comment)
+        key = repo.key_of(comment)
+        row = stored.get(key)
         if row is None:
             row = CommentAnalysis(organisation_id=organisation_id, source=comment.source)
             session.add(row)
+            stored[key] = row  # the same comment twice in one call is one row
         row.response_id = comment.response_id
         row.question_key = comment.question_key
         row.ref = comment.ref
@@ -115,11 +120,28 @@ def submit_comments(
         row.redacted_text = redact(cleaned).text
         row.original_text = cleaned if settings.keep_originals else None
         row.analysed_at = None
-        session.flush()
-        ids.append(row.id)
+        rows.append(row)
+    session.flush()
+    ids = list(dict.fromkeys(row.id for row in rows))
     if ids and analyse_later:
         enqueue_analysis(session, ids)
     return ids
+
+
+class _Matchers(dict[str, Matcher]):
+    """The organisation's theme rules compiled per language on first use: compiling
+    Swedish loads simplemma's Swedish dictionary (~5 s), wasted without Swedish text."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        super().__init__()
+        self.rules = rules
+
+    def __contains__(self, language: object) -> bool:
+        return language in ("fi", "en", "sv")
+
+    def __missing__(self, language: str) -> Matcher:
+        matcher = self[language] = Matcher(self.rules, language)
+        return matcher
 
 
 class Analyser:
@@ -129,8 +151,7 @@ class Analyser:
     def __init__(self, session: Session) -> None:
         settings = settings_of(session)
         self.languages = tuple(settings.languages) or ("fi", "en", "sv")
-        rules = org_rules(session)
-        self.matchers = {lang: Matcher(rules, lang) for lang in ("fi", "en", "sv")}
+        self.matchers = _Matchers(org_rules(session))
         self.lexicons: dict[str, Lexicon] = {}
         if settings.use_learned:
             for model in repo.latest_models(session):
