@@ -120,6 +120,7 @@ PERMISSIONS: dict[str, Permission] = {
             frozenset({R.OWNER, R.ADMIN, R.ANALYST, R.CASE_HANDLER}),
             False,
         ),
+        Permission("text.edit", "Edit comment themes", "Muokata teemoja", _ANALYSTS, True),
         Permission(
             "cases.view",
             "See cases",
