@@ -17,10 +17,12 @@ import logging
 import threading
 from typing import Any
 
+from kohtaamo.analytics.operational import operational_source
 from kohtaamo.analytics.source import Source
 from kohtaamo.analytics.store import AnalyticsStore, StoreBusy, close_store, get_store
 from kohtaamo.analytics.sync import sync
 from kohtaamo.config import Settings
+from kohtaamo.errors import Unavailable
 from kohtaamo.storage.db import Database
 from kohtaamo.surveys import responses
 
@@ -119,13 +121,35 @@ def stop_background_sync(syncer: Syncer | None, settings: Settings) -> None:
     close_store(settings)
 
 
+_operational = threading.local()
+
+
+def _operational_source(db: Database) -> Source:
+    """This thread's source over the operational PostgreSQL (its own connection)."""
+    source: Source | None = getattr(_operational, "source", None)
+    if source is None:
+        source = operational_source(db.engine)
+        _operational.source = source
+    return source
+
+
 def current_source(settings: Settings, db: Database) -> Source:
     """The store to read now, for the calling thread (pages, API, reports).
 
     Without the background sync (tests, one-off tools) the store is synced first, so
-    whatever was committed before the call is in it.
+    whatever was committed before the call is in it. A process that cannot have the
+    store (another server process owns the file) reads the operational PostgreSQL
+    through the same queries: slower, never stale. On SQLite, where one process serves,
+    that is a rebuild or a second server: the caller is asked to retry.
     """
-    store = get_store(settings)
+    try:
+        store = get_store(settings)
+    except StoreBusy:
+        if db.engine.dialect.name == "postgresql":
+            return _operational_source(db)
+        raise Unavailable(
+            "The analytics are being rebuilt by another process. Try again shortly."
+        ) from None
     if not background_enabled(settings):
         sync(store, db)
     return store.source()
