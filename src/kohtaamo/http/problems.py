@@ -239,5 +239,6 @@ async def handle_operational_error(request: Request, exc: Exception) -> Response
     if not is_busy(exc):
         raise exc  # on to the server error handler: logged, a 500
     log.warning("database busy on %s %s: answered 503", request.method, request.url.path)
-    busy = Unavailable(headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
+    retry = {"Retry-After": str(BUSY_RETRY_AFTER_S)}  # a header, not a message to translate
+    busy = Unavailable(headers=retry)
     return await handle_kohtaamo_error(request, busy)

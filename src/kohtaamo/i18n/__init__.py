@@ -45,6 +45,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "MetricInputError": None,
     "Verdict": None,
     "Gone": None,
+    "Unavailable": None,
 }
 
 
