@@ -13,6 +13,7 @@ from scipy import stats as sps
 from kohtaamo.metrics._checks import (
     DEFAULT_CONFIDENCE,
     DEFAULT_MIN_N,
+    FloatArray,
     MetricInputError,
     Sufficiency,
     check_settings,
@@ -205,6 +206,14 @@ def compare_nps(
     )
 
 
+def checked_p_values(p_values: Sequence[float]) -> FloatArray:
+    """The p-values of a multiple-comparison correction as an array, each in [0, 1]."""
+    p = to_array(p_values, "p_values")
+    if np.any((p < 0) | (p > 1)):
+        raise MetricInputError("p-values must be between 0 and 1.", field="p_values")
+    return p
+
+
 def benjamini_hochberg(p_values: Sequence[float], *, alpha: float = 0.05) -> Correction:
     """Benjamini & Hochberg (1995) step-up procedure controlling the false discovery rate.
 
@@ -218,9 +227,7 @@ def benjamini_hochberg(p_values: Sequence[float], *, alpha: float = 0.05) -> Cor
             field="alpha",
             value=alpha,
         )
-    p = to_array(p_values, "p_values")
-    if np.any((p < 0) | (p > 1)):
-        raise MetricInputError("p-values must be between 0 and 1.", field="p_values")
+    p = checked_p_values(p_values)
     m = p.size
     if m == 0:
         return Correction((), (), alpha)

@@ -22,9 +22,8 @@ from kohtaamo.metrics._checks import (
     MetricInputError,
     Sufficiency,
     sufficiency,
-    to_array,
 )
-from kohtaamo.metrics.compare import Correction
+from kohtaamo.metrics.compare import Correction, checked_p_values
 
 #: Cochran's (1954) rule: the chi-square approximation needs every expected count ≥ 5.
 MIN_EXPECTED = 5.0
@@ -184,9 +183,7 @@ def holm(p_values: Sequence[float], *, alpha: float = 0.05) -> Correction:
             field="alpha",
             value=alpha,
         )
-    p = to_array(p_values, "p_values")
-    if np.any((p < 0) | (p > 1)):
-        raise MetricInputError("p-values must be between 0 and 1.", field="p_values")
+    p = checked_p_values(p_values)
     m = p.size
     if m == 0:
         return Correction((), (), alpha)
