@@ -131,6 +131,8 @@ def fill_store(store: Any, rows: dict[str, list[dict[str, Any]]]) -> None:
             cur.register("incoming", frame)
             cur.execute(f'INSERT INTO "{table}" SELECT * FROM incoming')
             cur.unregister("incoming")
+        # Written past the sync: the store's daily rollups must be recomputed too.
+        store.refresh_rollup(cur, full=True)
 
 
 def app_store() -> Any:

@@ -241,6 +241,8 @@ def test_pages_in_the_app(app: FastAPI, factory: Factory) -> None:
             cur.register("incoming", frame)
             cur.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM incoming')
             cur.unregister("incoming")
+        # Written past the sync: the store's daily rollups must be recomputed too.
+        store.refresh_rollup(cur, full=True)
     try:
         client = TestClient(app, base_url="http://127.0.0.1:8000")
         client.headers["accept-language"] = "en"

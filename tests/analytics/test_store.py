@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,5 +112,53 @@ def test_reset_empties_every_table() -> None:
         assert store.status()["rows"]["surveys"] == 0  # type: ignore[index]
         assert store.get_state("measures_watermark") is None
         assert store.source() is not before
+    finally:
+        store.close()
+
+
+def test_compiled_sql_is_kept_per_question() -> None:
+    store = AnalyticsStore(":memory:")
+    try:
+        source = store.source()
+        m = source.measures
+
+        def question(org: str) -> Any:
+            return m.filter(m.organisation_id == org).value.sum()
+
+        first = source.con.compile(question("org-a"))
+        # Built again, equal in structure: the kept SQL; another organisation: its own.
+        assert source.con.compile(question("org-a")) is first
+        other = source.con.compile(question("org-b"))
+        assert other != first and "org-b" in other and "org-a" not in other
+        with store.cursor() as cur:
+            cur.execute(
+                "INSERT INTO measures (organisation_id, measure_id, role, value) VALUES "
+                "('org-a', 1, 'nps', 7), ('org-b', 2, 'nps', 3)"
+            )
+        assert source.execute(question("org-a")) == 7
+        assert source.execute(question("org-b")) == 3
+    finally:
+        store.close()
+
+
+def test_a_store_without_rollups_gets_them_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    store = AnalyticsStore(path)
+    with store.cursor() as cur:
+        cur.execute(
+            "INSERT INTO measures (organisation_id, measure_id, response_id, role, value, "
+            "scale_max, answered_at) VALUES ('org-a', 1, 'r1', 'nps', 9, 10, "
+            "TIMESTAMP '2026-01-02 10:00'), ('org-a', 2, 'r1', 'csat', 5, 5, "
+            "TIMESTAMP '2026-01-02 10:00')"
+        )
+        cur.execute("DROP TABLE measures_daily")  # as a file written before rollups
+        cur.execute("DELETE FROM responses_daily")
+    store.close()
+    store = AnalyticsStore(path)
+    try:
+        with store.cursor() as cur:
+            daily = cur.execute("SELECT role, n, prom, top2 FROM measures_daily ORDER BY role")
+            assert daily.fetchall() == [("csat", 1, 0, 1), ("nps", 1, 1, 1)]
+            assert cur.execute("SELECT responses FROM responses_daily").fetchall() == [(1,)]
     finally:
         store.close()

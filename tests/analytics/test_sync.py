@@ -246,3 +246,45 @@ def test_a_store_of_another_database_is_rebuilt(
     submit(db, g)
     source = analytics_store.sync()
     assert set(source.execute(source.measures).organisation_id) == {str(g.org.id)}
+
+
+def _rollup_agrees(source: Source, org: str) -> int:
+    """The rollup's answers equal those of single measures; the responses counted."""
+    from dataclasses import replace
+
+    from kohtaamo.analytics.query import Spec, cells
+
+    spec = Spec(("nps", "csat", "expectation_gap", "responses"), ("touchpoint", "segment"))
+    rolled, plain = cells(source, org, spec), cells(replace(source, rollup=None), org, spec)
+    assert rolled == plain
+    assert source.rollup is not None
+    daily = source.execute(source.rollup["measures_daily"])
+    assert int(daily.n.sum()) == len(source.execute(source.measures))
+    return sum(c.values["responses"].n for c in rolled)
+
+
+def test_the_rollup_follows_new_measures_and_erasures(
+    db: Database, factory: Factory, analytics_store: SyncedStore
+) -> None:
+    f = make_survey(db, factory.organisation())
+    org = str(f.org.id)
+    submit(db, f, customer="keep", nps=9)
+    gone = submit(db, f, customer="other", nps=2)
+    assert _rollup_agrees(analytics_store.sync(), org) == 2
+    submit(db, f, customer="erase-me", nps=10)
+    assert _rollup_agrees(analytics_store.sync(), org) == 3
+    with db.transaction(f.org.id) as session:
+        victim = customer_service.get_customer(session, f.actor, "erase-me").id
+        customer_service.do_delete_customer(session, f.actor, "erase-me")
+        record_erasure(session, customer_id=victim)
+        session.execute(
+            text("DELETE FROM survey_responses WHERE id = :r").bindparams(
+                r=gone if db.dialect == "postgresql" else gone.hex
+            )
+        )
+        record_erasure(session, response_ids=[gone])
+    source = analytics_store.sync()
+    assert _rollup_agrees(source, org) == 2
+    assert source.rollup is not None
+    segments = set(source.execute(source.rollup["responses_daily"]).segment)
+    assert None in segments or any(pd.isna(s) for s in segments)  # the erased one's

@@ -90,6 +90,8 @@ def _insert(store: AnalyticsStore, rows: list[tuple[object, ...]]) -> None:
     marks = ", ".join("?" for _ in MEASURES)
     with store.write_lock, store.cursor() as cur:
         cur.executemany(f"INSERT INTO measures VALUES ({marks})", rows)
+        # Written past the sync: the store's daily rollups must be recomputed too.
+        store.refresh_rollup(cur, full=True)
 
 
 @pytest.fixture

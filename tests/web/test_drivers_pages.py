@@ -92,6 +92,8 @@ def _insert(store: AnalyticsStore, rows: list[tuple[object, ...]]) -> None:
     batch = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})  # noqa: F841
     with store.write_lock, store.cursor() as cur:
         cur.execute(f"INSERT INTO measures SELECT {', '.join(names)} FROM batch")
+        # Written past the sync: the store's daily rollups must be recomputed too.
+        store.refresh_rollup(cur, full=True)
 
 
 @pytest.fixture

@@ -65,6 +65,7 @@ from typing import Final
 
 import pandas as pd
 
+from kohtaamo.analytics import query_rollup
 from kohtaamo.analytics.catalogue import Kind, Metric, metric
 from kohtaamo.analytics.query_frame import (
     DIMENSIONS,
@@ -209,12 +210,24 @@ def _stats(source: Source, org_id: str, metrics: Sequence[Metric], where: Slice)
     stats = frozenset(_STATS_OF[k] for k in kinds if k in _STATS_OF)
     return CellStats(
         keys=where.keys,
-        by_role=role_stats(source, org_id, where, roles, stats) if roles else None,
-        responses=response_counts(source, org_id, where) if Kind.RESPONSES in kinds else None,
+        by_role=_role_stats(source, org_id, where, roles, stats) if roles else None,
+        responses=_responses(source, org_id, where) if Kind.RESPONSES in kinds else None,
         invitations=(
             invitation_counts(source, org_id, where) if Kind.RESPONSE_RATE in kinds else None
         ),
     )
+
+
+def _role_stats(
+    source: Source, org_id: str, where: Slice, roles: Sequence[str], stats: frozenset[Stat]
+) -> pd.DataFrame:
+    rolled = query_rollup.role_stats(source, org_id, where, roles, stats)
+    return rolled if rolled is not None else role_stats(source, org_id, where, roles, stats)
+
+
+def _responses(source: Source, org_id: str, where: Slice) -> pd.DataFrame:
+    rolled = query_rollup.response_counts(source, org_id, where)
+    return rolled if rolled is not None else response_counts(source, org_id, where)
 
 
 def cell_stats(source: Source, org_id: str | uuid.UUID, spec: Spec) -> CellStats:

@@ -16,6 +16,7 @@ from typing import Final, Literal
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from kohtaamo.analytics.source import Source
@@ -313,8 +314,7 @@ def _normalised(df: pd.DataFrame, spec: Slice) -> pd.DataFrame:
             dates = pd.to_datetime(col)
             df[key] = dates.dt.strftime("%Y-%m-%d").astype(object)
         else:
-            df[key] = col.astype(object).where(col.notna(), None)
-            df[key] = df[key].map(lambda x: None if x is None else str(x))
+            df[key] = _texts(col)
     for name in ("n", "prom", "det", "top2", "pos", "zero", "neg", "responses", "sent", "done"):
         if name in df.columns:
             df[name] = df[name].fillna(0).astype("int64")
@@ -322,6 +322,15 @@ def _normalised(df: pd.DataFrame, spec: Slice) -> pd.DataFrame:
         if name in df.columns:
             df[name] = df[name].astype("float64").fillna(0.0)
     return df
+
+
+def _texts(col: pd.Series) -> pd.Series:
+    """Values as str, missing ones (None, NaN, NA) as None; vectorised, since a large
+    overview has tens of thousands of rows."""
+    present = col.notna().to_numpy()
+    out = np.full(len(col), None, dtype=object)
+    out[present] = col[present].astype(str).to_numpy(dtype=object)
+    return pd.Series(out, index=col.index, dtype=object)
 
 
 # --- periods -------------------------------------------------------------------------

@@ -119,7 +119,7 @@ def _with_status(df: pd.DataFrame, min_n: int, slug: str) -> pd.DataFrame:
 
 def values_of(df: pd.DataFrame, keys: Sequence[str]) -> dict[tuple[str | None, ...], MetricValue]:
     """The frame's rows as MetricValues by cell key (numbers only where status is ok)."""
-    key_cols = [[_key(x) for x in df[k].tolist()] for k in keys]
+    key_cols = [_keys(df[k]) for k in keys]
     cell_keys = list(zip(*key_cols, strict=True)) if keys else [()] * len(df)
     ok = Sufficiency.OK
     statuses = [_STATUS[s] for s in df["status"].tolist()]
@@ -144,9 +144,14 @@ def values_of(df: pd.DataFrame, keys: Sequence[str]) -> dict[tuple[str | None, .
 _STATUS = {s.value: s for s in Sufficiency}
 
 
-def _key(x: object) -> str | None:
+def _keys(col: pd.Series) -> list[str | None]:
     # pandas may hand a missing key back as NaN (its string dtype) instead of None.
-    return None if x is None or x != x else str(x)
+    if col.dtype == object and not col.isna().any():
+        return [str(x) for x in col.tolist()]
+    present = col.notna().to_numpy()
+    out = np.full(len(col), None, dtype=object)
+    out[present] = col[present].astype(str).to_numpy(dtype=object)
+    return list(out.tolist())
 
 
 def _nullable(col: pd.Series) -> list[float | None]:

@@ -7,7 +7,7 @@ expression runs unchanged on each engine.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
@@ -25,6 +25,9 @@ class Source:
     customers: ibis.Table
     surveys: ibis.Table
     invitations: ibis.Table
+    #: The DuckDB store's daily rollups by table name (``store.ROLLUP_TABLES``), which
+    #: ``query`` uses when they answer a spec; None on other engines.
+    rollup: Mapping[str, ibis.Table] | None = field(default=None, compare=False)
 
     def execute(self, expr: ibis.Expr) -> Any:
         """Run an expression on this source's engine (a pandas DataFrame for tables)."""

@@ -214,6 +214,11 @@ def sync(
                 store.set_state(cur, "origin", origin)
         result.measures_added = _sync_measures(store, conn, q, chunk_ids, progress)
         result.erasures_applied = _apply_tombstones(store, conn, progress)
+        with store.cursor() as cur:
+            # Days a first fill (or an interrupted sync) left to recompute.
+            cur.execute("BEGIN")
+            store.refresh_rollup(cur)
+            cur.execute("COMMIT")
         last = store.get_state("dimensions_at")
         stale = (
             last is None
@@ -250,6 +255,8 @@ def _sync_measures(
     progress: Progress | None,
 ) -> int:
     watermark = _state_int(store, "measures_watermark")
+    # A first fill recomputes the rollups once at the end (sync()), not per chunk.
+    filling = watermark == 0
     lo = max(0, watermark - LOOKBACK_IDS)
     total = None
     if progress is not None:
@@ -278,6 +285,9 @@ def _sync_measures(
         with store.cursor() as cur:
             cur.execute("BEGIN")
             added += _append(cur, "measures", _arrow("measures", rows), where)
+            store.mark_dirty(cur, "measure_id > ? AND measure_id <= ?", [int(lo), int(hi)])
+            if not filling:
+                store.refresh_rollup(cur)
             watermark = max(watermark, int(hi))
             store.set_state(cur, "measures_watermark", str(watermark))
             cur.execute("COMMIT")
@@ -304,14 +314,17 @@ def _apply_tombstones(store: AnalyticsStore, conn: Connection, progress: Progres
     with store.cursor() as cur:
         cur.execute("BEGIN")
         if responses:
+            store.mark_dirty(cur, "list_contains(?, response_id)", [responses])
             cur.execute("DELETE FROM measures WHERE list_contains(?, response_id)", [responses])
         if customers:
+            store.mark_dirty(cur, "list_contains(?, customer_id)", [customers])
             cur.execute(
                 "UPDATE measures SET customer_id = NULL, segment = NULL "
                 "WHERE list_contains(?, customer_id)",
                 [customers],
             )
             cur.execute("DELETE FROM customers WHERE list_contains(?, customer_id)", [customers])
+        store.refresh_rollup(cur)
         store.set_state(cur, "tombstones_watermark", str(max(r[0] for r in rows)))
         cur.execute("COMMIT")
     if progress is not None:
