@@ -15,6 +15,7 @@ from kohtaamo.analytics.models import Assumption, AssumptionCheck
 from kohtaamo.analytics.source import Source
 from kohtaamo.analytics.tasks import current_source
 from kohtaamo.api.deps import ApiContext, api_permission
+from kohtaamo.api.params import NoBody
 from kohtaamo.http.context import database, settings_of
 
 router = APIRouter(prefix="/assumptions", tags=["analytics"])
@@ -124,7 +125,7 @@ def list_checks(assumption_id: uuid.UUID, ctx: ApiContext = Viewer) -> list[Chec
     summary="Check the assumption again on the answers as they are now",
 )
 def check_assumption(
-    request: Request, assumption_id: uuid.UUID, ctx: ApiContext = Editor
+    request: Request, assumption_id: uuid.UUID, ctx: ApiContext = Editor, body: NoBody = None
 ) -> CheckOut:
     source = source_for(request)
     with ctx.transaction() as session:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from kohtaamo.api.deps import ApiContext, api_permission
-from kohtaamo.api.params import IsoDateTime
+from kohtaamo.api.params import IsoDateTime, NoBody
 from kohtaamo.api.responses import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
 from kohtaamo.errors import NotFound
 from kohtaamo.journeys.models import Customer
@@ -25,7 +25,6 @@ from kohtaamo.surveys.responses import Submission
 from kohtaamo.surveys.schemas import (
     ResponseIn,
     ResponseOut,
-    StrictModel,
     SurveyIn,
     SurveyOut,
     SurveyUpdate,
@@ -49,15 +48,6 @@ IdempotencyKey = Annotated[
         description="Yours, unique per response: a retry with the same key is stored once",
     ),
 ]
-
-
-class _Empty(StrictModel):
-    """Nothing: the action needs no input (an empty object or no body at all)."""
-
-
-# Actions take no input, but a body sent anyway is read, so that a stray field (say, an
-# organisation id) is refused rather than silently ignored.
-NoBody = Annotated[_Empty | None, Body()]
 
 
 def _problem(description: str) -> dict[str, Any]:
