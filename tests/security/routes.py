@@ -34,6 +34,10 @@ from tests.security.routes_analytics_drivers import ANALYTICS_DRIVERS_ROUTES
 from tests.security.routes_analytics_pages import ANALYTICS_PAGES_ROUTES
 from tests.security.routes_analytics_report import ANALYTICS_REPORT_ROUTES
 from tests.security.routes_base import Call, Maker, RouteCase, no_input, send
+from tests.security.routes_cases_api import CASES_API_ROUTES
+from tests.security.routes_cases_pages import CASES_PAGES_ROUTES
+from tests.security.routes_cases_public import CASES_PUBLIC_ROUTES
+from tests.security.routes_cases_recovery import CASES_RECOVERY_ROUTES
 from tests.security.routes_journey_pages import JOURNEY_PAGE_ROUTES
 from tests.security.routes_journeys import JOURNEY_ROUTES
 from tests.security.routes_surveys_api import SURVEYS_API_ROUTES
@@ -42,6 +46,7 @@ from tests.security.routes_surveys_invitations import SURVEYS_INVITATIONS_ROUTES
 from tests.security.routes_surveys_pages import SURVEYS_PAGES_ROUTES
 from tests.security.routes_surveys_public import SURVEYS_PUBLIC_ROUTES
 from tests.security.routes_text import TEXT_ROUTES
+from tests.security.routes_webhooks import WEBHOOKS_ROUTES
 from tests.security.world import Tenant, World
 
 __all__ = ["Call", "Maker", "RouteCase", "no_input", "send"]
@@ -217,6 +222,11 @@ ROUTES: tuple[RouteCase, ...] = (
     *ANALYTICS_PAGES_ROUTES,
     *ANALYTICS_REPORT_ROUTES,
     *TEXT_ROUTES,
+    *CASES_API_ROUTES,
+    *CASES_PAGES_ROUTES,
+    *CASES_PUBLIC_ROUTES,
+    *CASES_RECOVERY_ROUTES,
+    *WEBHOOKS_ROUTES,
 )
 
 BY_KEY: dict[tuple[str, str], RouteCase] = {case.key: case for case in ROUTES}

@@ -135,6 +135,21 @@ PERMISSIONS: dict[str, Permission] = {
             _HANDLERS,
             True,
         ),
+        Permission(
+            "cases.configure",
+            "Edit case rules, message templates and service levels",
+            "Muokata tapaussääntöjä, viestipohjia ja palvelutasoja",
+            _STAFF_ADMIN,
+            True,
+        ),
+        Permission(
+            "webhooks.manage",
+            "Manage webhooks",
+            "Hallita webhookeja",
+            _STAFF_ADMIN,
+            True,
+            api_key=False,
+        ),
         Permission("programme.view", "See the CX programme", "Nähdä CX-ohjelma", _ALL, False),
         Permission(
             "programme.edit", "Edit the CX programme", "Muokata CX-ohjelmaa", _ANALYSTS, True

@@ -83,6 +83,19 @@ def subscribe(callback: Observer) -> Callable[[], None]:
     return lambda: _observers.remove(callback)
 
 
+TxHook = Callable[[Session, FinishedResponse], None]
+_tx_hooks: list[TxHook] = []
+
+
+def on_finished(hook: TxHook) -> Callable[[], None]:
+    """Run ``hook`` inside the transaction that finishes a response, after its measures
+    are written: for work that must be exactly as durable as the response (enqueue a
+    job, write a row). Registering the same hook twice keeps one. Returns unregister."""
+    if hook not in _tx_hooks:
+        _tx_hooks.append(hook)
+    return lambda: _tx_hooks.remove(hook) if hook in _tx_hooks else None
+
+
 def _check_open(survey: Survey) -> int:
     if survey.status == SurveyStatus.DRAFT or survey.live_version is None:
         raise NotFound("No such survey.")
@@ -318,6 +331,8 @@ def _finish(
         customer_id=response.customer_id,
         touchpoint_id=response.touchpoint_id,
     )
+    for hook in list(_tx_hooks):
+        hook(session, event)
     after_commit(session, lambda: _notify(event))
 
 

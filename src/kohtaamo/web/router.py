@@ -12,6 +12,10 @@ from kohtaamo.web.routes import (
     assumptions,
     auth,
     benchmarks,
+    case_public,
+    case_recovery,
+    cases,
+    cases_config,
     drivers,
     journeys,
     journeys_edit,
@@ -31,6 +35,7 @@ from kohtaamo.web.routes import (
     surveys,
     text,
     touchpoints,
+    webhooks,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -63,3 +68,8 @@ router.include_router(analytics_report.router)
 router.include_router(analytics_explore.router)
 router.include_router(analytics.router)
 router.include_router(text.router)
+router.include_router(case_recovery.router)
+router.include_router(cases_config.router)
+router.include_router(cases.router)
+router.include_router(case_public.router)
+router.include_router(webhooks.router)

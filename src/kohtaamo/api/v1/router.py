@@ -8,6 +8,8 @@ from kohtaamo.api.responses import API_ERRORS
 from kohtaamo.api.v1 import (
     accounts,
     assumptions,
+    case_recovery,
+    cases,
     drivers,
     events,
     journeys,
@@ -16,6 +18,7 @@ from kohtaamo.api.v1 import (
     survey_invitations,
     survey_public,
     surveys,
+    webhooks,
 )
 
 router = APIRouter(prefix="/api/v1", responses=API_ERRORS)
@@ -29,3 +32,6 @@ router.include_router(survey_invitations.router)
 router.include_router(metrics.router)
 router.include_router(assumptions.router)
 router.include_router(drivers.router)
+router.include_router(case_recovery.router)
+router.include_router(cases.router)
+router.include_router(webhooks.router)

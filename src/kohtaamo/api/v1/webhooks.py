@@ -1,0 +1,7 @@
+"""TODO(scaffold): API of webhooks."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
