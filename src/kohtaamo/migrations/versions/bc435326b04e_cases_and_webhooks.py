@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 import kohtaamo.storage.types
-from sqlalchemy.dialects import postgresql
 
 revision: str = "bc435326b04e"
 down_revision: str | None = "c5e024b03732"
