@@ -19,14 +19,18 @@ adjust that list with what customers state as facts (the cue words are in
 - **before and now**: an evaluation marked as past ("used to be good", "ennen hyvää")
   when the comment goes on to the present counts, halved, for its opposite;
 - **excess**: "too" + a neutral word ("too long", "liian pieni") is a complaint;
-- **repetition**: "kept asking", "keeps dropping" (English) is a complaint;
+- **repetition**: "kept asking", "keeps dropping" (English), "transferred four
+  times" is a complaint;
+- **wishes**: a positive word under an unnegated hedging modal is what the customer
+  missed ("could be better", "would have been nice to get a warning");
 - **sarcasm**: a short all-positive sentence after a complaint ("Great.", "Kiitos
-  vaan.") is read as irony.
+  vaan.") is read as irony, and so is a lone positive opener before a complaint in
+  the same sentence ("Oh wonderful, my order is lost again").
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from kohtaamo.text import sentiment
@@ -34,10 +38,13 @@ from kohtaamo.text.lexicon import Lexicon
 from kohtaamo.text.morphology import Token
 
 MISSING = -1.5  # "never called back": about as strong as "slow"
+CLEAR_NEGATED = 0.5  # a negated word at least this strong used the negator up
 LONG_WAIT = -2.0
 SHORT_WAIT = 1.5
 RESOLVED = 1.5
 REPEATED = -1.0  # "kept asking"
+WISH = 0.8  # "could be better" ≈ -0.8 × better, like a negated positive word
+HEDGE_REACH = 4  # tokens from the modal to the positive word it hedges
 EXCESS = -1.5  # "too long"
 PAST = 0.5  # "used to be good": half of "bad" now
 SARCASM_WORDS = 3  # at most this many words in the ironic sentence
@@ -46,6 +53,7 @@ DURATION_REACH = 6  # tokens after the verb where its time unit may stand
 WAITING = frozenset({"wait", "odottaa", "odotella", "vänta"})
 
 Position = tuple[float, list[str]]
+Cues = Mapping[str, frozenset[str]]
 
 
 def _has(token: Token, words: frozenset[str]) -> bool:
@@ -70,7 +78,9 @@ def apply_rules(
     _before_and_now(tokens, by_index, lexicon)
     _repetition(tokens, by_index, lexicon, position)
     _excess(tokens, by_index, lexicon, position)
+    _wishes(tokens, by_index, lexicon, position)
     _sarcasm(tokens, by_index)
+    _ironic_opener(tokens, by_index, lexicon)
     return [by_index[i] for i in sorted(by_index) if by_index[i].weight or by_index[i].emotions]
 
 
@@ -95,9 +105,17 @@ def _missing(
     negated_by: dict[int, int],
     position: Sequence[Position],
 ) -> None:
+    def clear(j: int) -> bool:
+        return abs(by_index[j].local) >= CLEAR_NEGATED
+
     for i, negator in missing:
-        # "didn't arrive late": the negator was about the polar word after the event.
-        if any(j > i and n == negator for j, n in negated_by.items()):
+        # "didn't arrive late": the negator was about the (negative) polar word after
+        # the event; "didn't have to call", "nothing was missing from the order":
+        # about a clear polar word before it.
+        if any(
+            n == negator and j in by_index and (by_index[j].local > 0 if j > i else clear(j))
+            for j, n in negated_by.items()
+        ):
             continue
         if i not in by_index:
             by_index[i] = _new(tokens[i], i, MISSING, "missing", position[i])
@@ -155,9 +173,14 @@ def _waiting(
         ):
             by_index.pop(i, None)  # someone else waited, for the customer
             continue
-        if not any(_has(tokens[j], units) for j in clause if i < j <= i + DURATION_REACH):
+        quick_units = cues.get("quick_units", frozenset())
+        if not any(
+            _has(tokens[j], units) or _has(tokens[j], quick_units)
+            for j in clause
+            if i < j <= i + DURATION_REACH
+        ):
             continue
-        short = any(_has(tokens[j], brief) for j in clause)
+        short = any(_has(tokens[j], brief) for j in clause) or _quick(tokens, i, clause, cues)
         weight = SHORT_WAIT if short else LONG_WAIT
         current = by_index.get(i)
         if current is not None and current.negated:
@@ -167,6 +190,21 @@ def _waiting(
             by_index[i] = _new(token, i, weight, note, position[i])
         else:
             by_index[i] = _set(current, weight, note)
+
+
+def _quick(tokens: Sequence[Token], i: int, clause: Sequence[int], cues: Cues) -> bool:
+    """Whether the task verb at ``i`` took seconds or a couple of minutes ("took
+    seconds", "takes a minute"): quick for a task, though not for a wait."""
+    if not _has(tokens[i], cues.get("effort_verbs", frozenset())):
+        return False
+    after = [j for j in clause if i < j <= i + DURATION_REACH]
+    if any(_has(tokens[j], cues.get("quick_units", frozenset())) for j in after):
+        return True
+    counts = cues.get("small_counts", frozenset())
+    units = cues.get("small_count_units", frozenset())
+    return any(
+        _has(tokens[j], units) and j - 1 > i and tokens[j - 1].text.lower() in counts for j in after
+    )
 
 
 def _resolution(
@@ -216,6 +254,8 @@ def _before_and_now(
         if not used_to and not any(_has(t, present) or t.lemma in lexicon.contrast for t in later):
             continue
         for j in _clause_range(tokens, i, lexicon):
+            if used_to and j < i:
+                continue  # "not as good as it used to be": the evaluation is today's
             c = by_index.get(j)
             if c is not None and "past" not in c.note:
                 by_index[j] = _set(c, -c.local * PAST, "past")
@@ -235,6 +275,14 @@ def _repetition(
         repeated = token.lemma == "keep" and following.text.lower().endswith("ing")
         if repeated and i + 1 not in by_index and i not in by_index:
             by_index[i + 1] = _new(following, i + 1, REPEATED, "repeated", position[i + 1])
+    counts = lexicon.cues.get("repeat_counts", frozenset())
+    units = lexicon.cues.get("repeat_units", frozenset())
+    for i in range(1, len(tokens)):
+        token = tokens[i]
+        # "transferred four times", "called several times"
+        counted = token.text.lower() in units and tokens[i - 1].text.lower() in counts
+        if counted and i not in by_index:
+            by_index[i] = _new(token, i, REPEATED, "repeated", position[i])
 
 
 def _excess(
@@ -260,6 +308,81 @@ def _excess(
         weight = -EXCESS * sentiment.NEGATED_NEGATIVE if negated else EXCESS
         note = "excess+negated" if negated else "excess"
         by_index[i + 1] = _new(following, i + 1, weight, note, position[i + 1])
+
+
+def _wishes(
+    tokens: Sequence[Token],
+    by_index: dict[int, sentiment.Contribution],
+    lexicon: Lexicon,
+    position: Sequence[Position],
+) -> None:
+    """ "could be better", "should have been faster", "it would be nice if": a positive
+    word under an unnegated hedging modal and a "be"/"have" is what was missing."""
+    modals = lexicon.cues.get("hedge_modals", frozenset())
+    if not modals:
+        return
+    links = lexicon.cues.get("hedge_links", frozenset())
+    subjects = lexicon.cues.get("hedge_subjects", frozenset())
+    expected = lexicon.cues.get("expected", frozenset())
+    for j, token in enumerate(tokens):
+        # "they could have told us", "should have called": an expected event wished for
+        if j in by_index or j < 2 or not _has(token, expected):
+            continue
+        modal = tokens[j - 2].text.lower()
+        if tokens[j - 1].lemma == "have" and modal in modals and not modal.startswith("would"):
+            by_index[j] = _new(token, j, MISSING, "wish", position[j])
+    for j, c in list(by_index.items()):
+        if c.local <= 0 or c.negated or "past" in c.note:
+            continue
+        clause = tokens[j].clause
+        for m in range(j - 1, max(-1, j - HEDGE_REACH - 1), -1):
+            if tokens[m].clause != clause or (m in by_index and by_index[m].weight):
+                break
+            surface = tokens[m].text.lower()
+            if surface not in modals:
+                continue
+            between = [tokens[k] for k in range(m + 1, j)]
+            linked = surface.endswith("'ve") or any(
+                t.text.lower() in links or t.lemma in links for t in between
+            )
+            have = surface.endswith("'ve") or any(t.lemma == "have" for t in between)
+            said_of = tokens[m - 1].text.lower() if m else ""
+            if linked and (not surface.startswith("would") or have or said_of in subjects):
+                by_index[j] = _set(c, -c.local * WISH, "wish")
+            break
+
+
+def _ironic_opener(
+    tokens: Sequence[Token], by_index: dict[int, sentiment.Contribution], lexicon: Lexicon
+) -> None:
+    """ "Oh wonderful, my order is lost again", "Great, another missed delivery": a
+    sentence opening with a clause of nothing but praise words (and interjections)
+    whose rest is a complaint, with no contrast word, is ironic."""
+    interjections = lexicon.cues.get("interjections", frozenset())
+    if not interjections:
+        return
+    start = 0
+    while start < len(tokens):
+        end = start
+        while end < len(tokens) and tokens[end].sentence == tokens[start].sentence:
+            end += 1
+        first = [k for k in range(start, end) if tokens[k].clause == tokens[start].clause]
+        rest = range(first[-1] + 1, end)
+        opener = [by_index[k] for k in first if k in by_index and by_index[k].weight]
+        plain = all(k in by_index or tokens[k].text.lower() in interjections for k in first)
+        said = [by_index[k].local for k in rest if k in by_index]
+        turned = any(tokens[k].lemma in lexicon.contrast for k in range(start, end))
+        if (
+            opener
+            and plain
+            and len(first) <= SARCASM_WORDS
+            and all(c.local > 0 and not c.negated for c in opener)
+            and not turned
+            and sum(said) <= SARCASM_BEFORE
+        ):
+            for c in opener:
+                by_index[c.index] = _set(c, -c.local, "sarcasm")
+        start = end
 
 
 def _sarcasm(tokens: Sequence[Token], by_index: dict[int, sentiment.Contribution]) -> None:

@@ -13,9 +13,11 @@ theme's clauses, the whole comment) into a label and a score in [-1, 1]:
   a concessive clause ("vaikka", "although") weighs 0.5×;
 - Finnish "epä-" compounds found only through their part ("epäsujuva") are flipped;
 - function words ("a", "single", "olla") do not use up the negation window, a negated
-  modal with a comparative praises ("couldn't be happier"), and a polar word after a
+  modal with a comparative praises ("couldn't be happier", "couldn't have been more
+  helpful", "can't recommend them enough"), and a polar word after a
   negated reporting verb is its topic, not negated ("didn't tell us about the delay");
-- multiword entries ("on_time") count as one word;
+- multiword entries ("on_time") count as one word, with room for one object pronoun
+  inside ("use them again");
 - then the clause rules of ``rules.py`` (missing service events, stated waits,
   problems fixed, before/now, sarcasm) adjust the list.
 
@@ -43,6 +45,9 @@ NEUTRAL_BELOW = 0.15
 MIXED_SHARE = 0.4  # the weaker side is at least this share of the stronger one
 MIXED_MINIMUM = 1.5  # and both sides at least this strong
 MILD_RESERVATION = 2.0  # "kallis": a reservation a contrast can outweigh
+# ... or a clearly weaker side ("friendly enough, however the wait was unacceptable"),
+# while two equally strong sides stay mixed ("ihanaa mutta kamala").
+SETTLED_SHARE = 0.7
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +189,7 @@ def contributions(tokens: Sequence[Token], lexicon: Lexicon) -> list[Contributio
                 notes.append(multiplier_note)
                 multiplier, multiplier_left = 1.0, 0
             negated = bool(negation_left)
-            if negated and modal_negation and weight > 0 and _comparative(token, lexicon):
+            if negated and modal_negation and weight > 0 and _comparative(tokens, i, lexicon):
                 # "couldn't be happier": the negated modal says nothing could be better.
                 negated = False
                 weight *= 1.5
@@ -223,17 +228,15 @@ def _phrases(
     covered: set[int] = set()
     if not lexicon.phrases:
         return starts, covered
+    gaps = lexicon.cues.get("phrase_gaps", frozenset())
     i = 0
     while i < len(tokens):
         token = tokens[i]
         candidates = lexicon.phrases.get(token.text.lower(), ())
         candidates += tuple(p for lemma in token.lemmas[:2] for p in lexicon.phrases.get(lemma, ()))
         for words in candidates:
-            end = i + len(words)
-            if end <= len(tokens) and all(
-                _word_is(tokens[i + k], w) and tokens[i + k].clause == token.clause
-                for k, w in enumerate(words)
-            ):
+            end = _phrase_end(tokens, i, words, gaps)
+            if end:
                 key = "_".join(words)
                 starts[i] = (key, lexicon.polarity[key])
                 covered.update(range(i + 1, end))
@@ -241,6 +244,20 @@ def _phrases(
                 break
         i += 1
     return starts, covered
+
+
+def _phrase_end(tokens: Sequence[Token], i: int, words: Sequence[str], gaps: frozenset[str]) -> int:
+    """The end of ``words`` matched from ``i`` (0 if they do not match); one object
+    pronoun may stand inside ("use them again", "kept us updated")."""
+    k, skipped = i, False
+    for w in words:
+        gap = k > i and not skipped and k < len(tokens) and tokens[k].text.lower() in gaps
+        if gap and not _word_is(tokens[k], w):
+            k, skipped = k + 1, True
+        if k >= len(tokens) or not _word_is(tokens[k], w) or tokens[k].clause != tokens[i].clause:
+            return 0
+        k += 1
+    return k
 
 
 def _word_is(token: Token, word: str) -> bool:
@@ -255,12 +272,27 @@ def _is_modal_negation(tokens: Sequence[Token], i: int, lexicon: Lexicon) -> boo
         near.append(tokens[i - 1].lemma)
     if i + 1 < len(tokens):
         near.append(tokens[i + 1].lemma)
+        # past: "ei olisi voinut", "could not have": the modal after an auxiliary
+        if i + 2 < len(tokens) and tokens[i + 1].lemma in ("olla", "have", "ha"):
+            near.extend(tokens[i + 2].lemmas)
     return any(word in modals for word in near)
 
 
-def _comparative(token: Token, lexicon: Lexicon) -> bool:
-    """A comparative form ("happier", "better", "tyytyväisempi", "parempaa")."""
+def _comparative(tokens: Sequence[Token], i: int, lexicon: Lexicon) -> bool:
+    """A comparative form ("happier", "better", "tyytyväisempi", "parempaa") or one
+    made with a word ("more helpful", "mer hjälpsam")."""
+    token = tokens[i]
     surface = token.text.lower()
+    words = lexicon.cues.get("comparative_words", frozenset())
+    if i and tokens[i - 1].text.lower() in words:
+        return True
+    if i + 1 < len(tokens) and tokens[i + 1].text.lower() in words:
+        return True  # "couldn't recommend them more highly" (with the pronoun: below)
+    if i + 2 < len(tokens) and tokens[i + 2].text.lower() in words:
+        return True
+    enough = lexicon.cues.get("enough_words", frozenset())
+    if any(t.text.lower() in enough for t in tokens[i + 1 : i + 3]):
+        return True  # "can't recommend them enough"
     if lexicon.language == "fi":
         return any(m in surface for m in ("mpi", "mpa", "mmi", "mpä", "mmä"))
     if lexicon.language == "en":
@@ -315,9 +347,9 @@ def summarize(found: Iterable[Contribution], *, local: bool = False) -> Sentimen
     strong, weak = max(said_positive, said_negative), min(said_positive, said_negative)
     # ... unless a contrast settled a mild reservation ("expensive but worth it"): the
     # weaker side is no stronger than one plain word and the contrast made it small.
-    settled = weak <= MILD_RESERVATION and min(positive, negative) < MIXED_SHARE * max(
+    settled = (weak <= MILD_RESERVATION or weak <= SETTLED_SHARE * strong) and min(
         positive, negative
-    )
+    ) < MIXED_SHARE * max(positive, negative)
     if weak >= MIXED_MINIMUM and weak >= MIXED_SHARE * strong and not settled:
         label = "mixed"
     elif abs(score) < NEUTRAL_BELOW:
