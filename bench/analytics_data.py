@@ -313,4 +313,8 @@ def generate(
             f"  generated {size:,} measures of organisation {i + 1}"
             f" in {time.perf_counter() - started:.1f} s"
         )
-    return {n: pa.concat_tables([conform(t, n) for t in ts]) for n, ts in tables.items()}, orgs
+    out = {n: pa.concat_tables([conform(t, n) for t in ts]) for n, ts in tables.items()}
+    for name, columns in TABLES.items():  # tables not generated (comments) stay empty
+        if name not in out:
+            out[name] = pa.table({c: pa.array([], type=_arrow(k)) for c, k in columns})
+    return out, orgs

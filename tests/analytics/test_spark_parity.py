@@ -96,6 +96,26 @@ def _world() -> World:
                 "finished": i % 2 == 0,
             }
         )
+    seen: set[str] = set()
+    labels, themes = ("negative", "positive", "neutral", "mixed"), ("staff", "waiting", "price")
+    for i, m in enumerate(list(w.table("measures"))):
+        if m["response_id"] in seen or i % 3 == 0:
+            continue  # one comment per response, and some responses without any
+        seen.add(m["response_id"])
+        analysis = f"a{i}"
+        w.table("comments").append(
+            {k: m.get(k) for k in ("organisation_id", "response_id", "survey_id", "touchpoint_id",
+                                   "customer_id", "answered_at", "language", "response_channel",
+                                   "segment")}
+            | {"analysis_id": analysis, "sentiment": labels[i % 4], "score": (i % 7 - 3) / 3,
+               "analysed_at": m["answered_at"]}
+        )  # fmt: skip
+        for theme in themes[: 1 + i % 3]:
+            w.table("comment_themes").append(
+                {"organisation_id": m["organisation_id"], "analysis_id": analysis,
+                 "response_id": m["response_id"], "theme": theme,
+                 "sentiment": labels[(i + len(theme)) % 4], "score": (i % 5 - 2) / 2}
+            )  # fmt: skip
     return w
 
 
@@ -116,6 +136,8 @@ SPECS = [
         compare=True,
     ),
     Spec(("response_rate",), ("survey",), "quarter"),
+    # One query for the comment slices and measures (Spark jobs are slow to start).
+    Spec(("comment_sentiment", "negative_comment_share", "nps"), ("theme", "comment_sentiment")),
 ]  # fmt: skip
 
 

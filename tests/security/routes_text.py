@@ -54,4 +54,5 @@ TEXT_ROUTES: list[RouteCase] = [
     RouteCase("POST", "/text/themes", E, call=theme_form("save", takes_id=False), ok=REDIRECT),
     RouteCase("GET", T, E, call=theme, takes_id=True),
     RouteCase("POST", T, E, call=theme_form("save", takes_id=True), takes_id=True, ok=REDIRECT),
+    RouteCase("POST", T + "/delete", E, call=theme, takes_id=True, ok=REDIRECT),
 ]

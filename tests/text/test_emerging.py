@@ -149,7 +149,10 @@ def test_a_candidate_becomes_a_theme_and_labels_its_comments(
             {"fi": ["latausasema"]},
             {"fi": "Lataus"},
         )
-        jobs = session.query(Job).all()
+        jobs = session.query(Job).filter_by(task="text.analyse").all()
+        # Besides the prompt analysis of the comments using the phrase, saving a theme
+        # re-applies the rules to every stored comment in the background.
+        assert session.query(Job).filter_by(task="text.retheme").count() == 1
     assert len(jobs) == 1
     with db.transaction(org.id) as session:  # what the enqueued job does
         analyse(session, [uuid.UUID(i) for i in jobs[0].payload["ids"]])

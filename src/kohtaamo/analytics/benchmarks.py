@@ -239,7 +239,7 @@ def _versus_rest(
     if not keys or not metric.roles or metric.kind in (Kind.RESPONSES, Kind.RESPONSE_RATE):
         return none, ""
     where = Slice(by=(dimension,), start=start, end=end)
-    t = sliced(source, org, where)
+    t = sliced(source, org, where, metric.roles)
     t = t.filter(t.role.isin(list(metric.roles)))
     if metric.kind is Kind.NPS or metric.kind is Kind.MEAN:
         raw = source.execute(t.select(unit=t[dimension], value=t.value))
@@ -271,7 +271,7 @@ def _success(t: Any, kind: Kind) -> Any:
     v = t.value
     if kind is Kind.TOP_TWO_BOX:
         return (v >= t.scale_max - 1).cast("int64")
-    if kind is Kind.GAP_ABOVE:
+    if kind in (Kind.GAP_ABOVE, Kind.SHARE):
         return (v > 0).cast("int64")
     if kind is Kind.GAP_EQUAL:
         return (v == 0).cast("int64")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-from kohtaamo.analytics.schema import GAP_ROLE
+from kohtaamo.analytics.schema import COMMENT_NEGATIVE_ROLE, COMMENT_SCORE_ROLE, GAP_ROLE
 from kohtaamo.errors import InvalidInput
 from kohtaamo.i18n import N_, gettext
 from kohtaamo.metrics._checks import DEFAULT_MIN_N
@@ -37,6 +37,7 @@ class Kind(StrEnum):
     GAP_BELOW = "gap_below"  # share of gaps < 0, Wilson
     RESPONSES = "responses"  # distinct responses
     RESPONSE_RATE = "response_rate"  # finished / sent invitations, Wilson
+    SHARE = "share"  # share of values above 0 (a 1/0 role), Wilson
 
 
 SHARE_KINDS: Final = frozenset(
@@ -46,6 +47,7 @@ SHARE_KINDS: Final = frozenset(
         Kind.GAP_EQUAL,
         Kind.GAP_BELOW,
         Kind.RESPONSE_RATE,
+        Kind.SHARE,
     }
 )
 
@@ -249,6 +251,37 @@ METRICS: Final[dict[str, Metric]] = {
             (),
             N_("Finished responses per invitation sent."),
             True,
+            DEFAULT_MIN_N,
+            0.0,
+            100.0,
+            _WILSON,
+        ),
+        Metric(
+            "comment_sentiment",
+            N_("Comment sentiment"),
+            "Kommentarernas ton",
+            Unit.POINTS,
+            Kind.MEAN,
+            (COMMENT_SCORE_ROLE,),
+            N_(
+                "Mean sentiment score of the analysed comments, from −1 (negative) to 1 "
+                "(positive); by theme, the theme's own sentiment in each comment."
+            ),
+            True,
+            DEFAULT_MIN_N,
+            -1.0,
+            1.0,
+            _T,
+        ),
+        Metric(
+            "negative_comment_share",
+            N_("Negative comments"),
+            "Negativa kommentarer",
+            Unit.PERCENT,
+            Kind.SHARE,
+            (COMMENT_NEGATIVE_ROLE,),
+            N_("Share of the analysed comments whose sentiment is negative."),
+            False,
             DEFAULT_MIN_N,
             0.0,
             100.0,

@@ -16,6 +16,7 @@ import ibis
 from ibis.backends import BaseBackend
 from sqlalchemy import Engine
 
+from kohtaamo.analytics.comments_sync import comments_sql, themes_sql
 from kohtaamo.analytics.schema import TABLES
 from kohtaamo.analytics.source import Source
 
@@ -71,7 +72,7 @@ def _connect(engine: Engine) -> BaseBackend:
 
 
 def operational_source(engine: Engine) -> Source:
-    """The contract's six tables as ibis expressions over the operational database
+    """The contract's tables as ibis expressions over the operational database
     (a connection of its own; close it with ``source.con.disconnect()``)."""
     con = _connect(engine)
 
@@ -81,6 +82,17 @@ def operational_source(engine: Engine) -> Source:
     sql = {"measures": _MEASURES.format(answered_at=utc("answered_at"))}
     sql |= {name: text for name, text in _DIMENSIONS.items() if name != "invitations"}
     sql["invitations"] = _DIMENSIONS["invitations"].format(sent_at=utc("sent_at"))
+
+    def ident(col: str) -> str:
+        return f"CAST({col} AS TEXT)"
+
+    for name, query in (
+        ("comments", comments_sql(utc, ident, "")),
+        ("comment_themes", themes_sql(ident, "")),
+    ):
+        # The same queries the sync copies, their columns named as the contract names them.
+        names = ", ".join(c for c, _ in TABLES[name])
+        sql[name] = f"SELECT * FROM ({query}) AS x({names})"
     tables: dict[str, Any] = {}
     for name, columns in TABLES.items():
         tables[name] = con.sql(sql[name]).select([c for c, _ in columns])

@@ -46,7 +46,10 @@ Dimensions: touchpoint, journey, stage (via ``placements``: a measure counts onc
 journey/stage its touchpoint sits on), channel, factor_group, team (via ``touchpoints``),
 segment (as stored on the measure), region, plan, ``attribute:<name>`` (from the
 customer's attributes JSON; name of letters, digits, ``_``, ``-``), survey, language,
-response_channel. A measure without a touchpoint (a question about the whole
+response_channel, theme and comment_sentiment (from the analysed comments: a measure
+counts once under each theme / sentiment its response's comments carry; the comment
+metrics ``comment_sentiment`` and ``negative_comment_share`` count each comment, and by
+theme the theme's own sentiment in it). A measure without a touchpoint (a question about the whole
 relationship) or customer has the key None in those dimensions. ``response_rate`` reads
 the invitations table and can be sliced only by survey and period.
 
@@ -169,6 +172,7 @@ _STATS_OF: Final[dict[Kind, Stat]] = {
     Kind.GAP_ABOVE: "gap",
     Kind.GAP_EQUAL: "gap",
     Kind.GAP_BELOW: "gap",
+    Kind.SHARE: "gap",  # the share of values above 0: the gap statistics' "pos"
 }
 
 

@@ -19,6 +19,11 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from kohtaamo.analytics.query_comments import (
+    COMMENT_DIMENSIONS,
+    comment_facts,
+    measure_comment_keys,
+)
 from kohtaamo.analytics.source import Source
 from kohtaamo.errors import InvalidInput
 
@@ -49,6 +54,7 @@ DIMENSIONS: Final[tuple[str, ...]] = (
     *_TOUCHPOINT_DIMENSIONS,
     *_PLACEMENT_DIMENSIONS,
     *_CUSTOMER_DIMENSIONS,
+    *COMMENT_DIMENSIONS,
 )
 """The named dimensions; ``attribute:<name>`` slices by any customer attribute too."""
 
@@ -112,33 +118,55 @@ def _naive_utc(at: datetime) -> datetime:
     return at
 
 
-def sliced(source: Source, org_id: str, spec: Slice) -> ir.Table:
+def _in_range(t: ir.Table, spec: Slice) -> ir.Table:
+    if spec.start is not None:
+        t = t.filter(t.answered_at >= _naive_utc(spec.start))
+    if spec.end is not None:
+        t = t.filter(t.answered_at < _naive_utc(spec.end))
+    return t
+
+
+def _facts(
+    t: ir.Table,
+    role: ir.Value,
+    value: ir.Value,
+    scale_max: ir.Value,
+    dims: Sequence[str],
+    extra: dict[str, ir.Value] | None = None,
+) -> ir.Table:
+    """The columns every fact row has (measure or comment), in one order for the union."""
+    cols: dict[str, ir.Value] = {
+        "role": role,
+        "value": value.cast("float64"),
+        "scale_max": scale_max.cast("int64"),
+        "response_id": t.response_id,
+        "answered_at": t.answered_at,
+        "touchpoint_id": t.touchpoint_id,
+        "customer_id": t.customer_id,
+    }
+    for d in dims:
+        if d in _MEASURE_DIMENSIONS:
+            cols[d] = t[_MEASURE_DIMENSIONS[d]]
+    return t.select(**cols, **(extra or {}))
+
+
+def sliced(source: Source, org_id: str, spec: Slice, roles: Sequence[str] = ()) -> ir.Table:
     """The organisation's measures with one column per dimension of ``spec`` (and the
     period), filtered. A measure appears once per journey placement of its touchpoint
-    when a placement dimension is used."""
+    when a placement dimension is used, and once per theme / comment sentiment of its
+    response when sliced by those. Comment roles among ``roles`` (``schema.COMMENT_ROLES``)
+    add the analysed comments as rows of those roles."""
     for d in spec.dimensions:
         check_dimension(d)
     check_period(spec.period)
     m = source.measures
-    m = m.filter(m.organisation_id == org_id)
-    if spec.start is not None:
-        m = m.filter(m.answered_at >= _naive_utc(spec.start))
-    if spec.end is not None:
-        m = m.filter(m.answered_at < _naive_utc(spec.end))
+    m = _in_range(m.filter(m.organisation_id == org_id), spec)
     dims = spec.dimensions
-    cols: dict[str, ir.Value] = {
-        "role": m.role,
-        "value": m.value,
-        "scale_max": m.scale_max,
-        "response_id": m.response_id,
-        "answered_at": m.answered_at,
-        "touchpoint_id": m.touchpoint_id,
-        "customer_id": m.customer_id,
-    }
-    for d in dims:
-        if d in _MEASURE_DIMENSIONS:
-            cols[d] = m[_MEASURE_DIMENSIONS[d]]
-    t = m.select(**cols)
+    t = _facts(m, m.role, m.value, m.scale_max, dims)
+    t = measure_comment_keys(source, org_id, t, dims)
+    comments = comment_facts(source, org_id, spec, roles, dims, facts=_facts, in_range=_in_range)
+    if comments is not None:
+        t = t.union(comments.select(*t.columns), distinct=False)
     t = _join_touchpoints(source, org_id, t, [d for d in dims if d in _TOUCHPOINT_DIMENSIONS])
     t = _join_placements(source, org_id, t, [d for d in dims if d in _PLACEMENT_DIMENSIONS])
     customer_dims = [d for d in dims if d in _CUSTOMER_DIMENSIONS or d.startswith(ATTRIBUTE_PREFIX)]
@@ -239,7 +267,7 @@ def role_stats(
     """One row per cell and role: the key columns, ``role``, ``n``, ``s1`` (Σx), ``s2``
     (Σx²) and, as asked by ``stats``: ``prom``/``det`` (NPS 9–10 / 0–6), ``top2`` (the two
     highest points of the scale), ``pos``/``zero``/``neg`` (gaps above, at, below 0)."""
-    t = sliced(source, org_id, spec)
+    t = sliced(source, org_id, spec, roles)
     t = t.filter(t.role.isin(list(roles)))
     v = t.value
     aggs: dict[str, ir.Scalar] = {"n": v.count()}

@@ -8,9 +8,17 @@ import ibis.expr.types as ir
 
 from kohtaamo.analytics.query_frame import check_dimension
 from kohtaamo.analytics.source import Source
-from kohtaamo.i18n import language_name
+from kohtaamo.i18n import N_, gettext, language_name
 from kohtaamo.journeys.catalogue import CHANNELS, FACTOR_GROUPS
 from kohtaamo.surveys.catalogue import LANGUAGES
+from kohtaamo.text.themes import default_rules
+
+SENTIMENTS = {
+    "negative": N_("Negative"),
+    "neutral": N_("Neutral"),
+    "positive": N_("Positive"),
+    "mixed": N_("Mixed"),
+}
 
 
 def _pairs(source: Source, expr: ir.Table) -> dict[str, str]:
@@ -51,6 +59,17 @@ def dimension_labels(
         return {c.value: label.text(locale) for c, label in CHANNELS.items()}
     if dimension == "factor_group":
         return {g.value: label.text(locale) for g, label in FACTOR_GROUPS.items()}
+    if dimension == "comment_sentiment":
+        return {k: gettext(locale, v) for k, v in SENTIMENTS.items()}
+    if dimension == "theme":
+        # The default taxonomy's names; an organisation's own themes show their key.
+        found: dict[str, str] = {}
+        for rule in default_rules():
+            names = rule.get("label", {})
+            name = names.get(locale) or names.get("en") or names.get("fi")
+            if name:
+                found[rule["key"]] = str(name)
+        return found
     if dimension == "language":
         return {code: language_name(code) for code in LANGUAGES}
     return {}

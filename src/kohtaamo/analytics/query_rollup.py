@@ -36,6 +36,7 @@ from kohtaamo.analytics.query_frame import (
     check_dimension,
     check_period,
 )
+from kohtaamo.analytics.schema import COMMENT_ROLES
 from kohtaamo.analytics.source import Source
 
 ROLLUP_DIMENSIONS: Final[frozenset[str]] = frozenset(
@@ -101,8 +102,8 @@ def role_stats(
     source: Source, org_id: str, spec: Slice, roles: Sequence[str], stats: frozenset[Stat]
 ) -> pd.DataFrame | None:
     """``query_frame.role_stats`` from the rollup, or None when it cannot answer."""
-    if not _covers(source, spec, ROLLUP_DIMENSIONS):
-        return None
+    if not _covers(source, spec, ROLLUP_DIMENSIONS) or COMMENT_ROLES & set(roles):
+        return None  # comment roles are not in the rollups: single rows answer them
     t = _rolled(source, org_id, spec, "measures_daily")
     t = t.filter(t.role.isin(list(roles)))
     aggs: dict[str, ir.Scalar] = {"n": t.n.sum()}

@@ -27,6 +27,7 @@ _SHARE_COLUMN = {
     Kind.GAP_EQUAL: "zero",
     Kind.GAP_BELOW: "neg",
     Kind.RESPONSE_RATE: "done",
+    Kind.SHARE: "pos",
 }
 
 

@@ -13,6 +13,13 @@ exceeded, 0 met, below 0 fell short. (``measure_id``, ``role``) is unique.
 
 The customer's ``segment`` is copied as it was when the measure reached the store;
 every other customer attribute is joined from ``customers``.
+
+``comments``: one row per analysed comment answer of a finished response (text
+analytics' ``comment_analyses``), with the response's context as ``measures`` carries
+it (``language`` is the response's, ``comment_language`` the one detected in the text)
+and the comment's overall sentiment label and score in [-1, 1]. ``comment_themes``: one
+row per theme a comment names, with the theme's own sentiment there. A re-analysis
+replaces a comment's rows (``analysed_at`` tells the sync which changed).
 """
 
 from __future__ import annotations
@@ -95,6 +102,32 @@ INVITATIONS: Final[tuple[tuple[str, str], ...]] = (
     ("finished", "BOOLEAN"),
 )
 
+COMMENTS: Final[tuple[tuple[str, str], ...]] = (
+    ("organisation_id", "VARCHAR"),
+    ("analysis_id", "VARCHAR"),
+    ("response_id", "VARCHAR"),
+    ("survey_id", "VARCHAR"),
+    ("touchpoint_id", "VARCHAR"),
+    ("customer_id", "VARCHAR"),
+    ("answered_at", "TIMESTAMP"),
+    ("language", "VARCHAR"),  # the response's: fi | en | sv
+    ("response_channel", "VARCHAR"),
+    ("segment", "VARCHAR"),
+    ("comment_language", "VARCHAR"),  # detected in the text; "und" when unsure
+    ("sentiment", "VARCHAR"),  # negative | neutral | positive | mixed
+    ("score", "DOUBLE"),  # -1..1
+    ("analysed_at", "TIMESTAMP"),
+)
+
+COMMENT_THEMES: Final[tuple[tuple[str, str], ...]] = (
+    ("organisation_id", "VARCHAR"),
+    ("analysis_id", "VARCHAR"),
+    ("response_id", "VARCHAR"),
+    ("theme", "VARCHAR"),  # the theme's key
+    ("sentiment", "VARCHAR"),  # the theme's sentiment inside the comment
+    ("score", "DOUBLE"),
+)
+
 TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "measures": MEASURES,
     "touchpoints": TOUCHPOINTS,
@@ -102,6 +135,14 @@ TABLES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
     "customers": CUSTOMERS,
     "surveys": SURVEYS,
     "invitations": INVITATIONS,
+    "comments": COMMENTS,
+    "comment_themes": COMMENT_THEMES,
 }
 
 GAP_ROLE: Final = "gap"
+
+#: Pseudo-roles the query layer reads from ``comments``/``comment_themes`` (not from
+#: ``measures``): the sentiment score, and 1/0 for a negative comment.
+COMMENT_SCORE_ROLE: Final = "comment_score"
+COMMENT_NEGATIVE_ROLE: Final = "comment_negative"
+COMMENT_ROLES: Final = frozenset({COMMENT_SCORE_ROLE, COMMENT_NEGATIVE_ROLE})

@@ -1,4 +1,4 @@
-"""Where analytical queries read from: the six tables of ``schema.TABLES`` as ibis
+"""Where analytical queries read from: the tables of ``schema.TABLES`` as ibis
 tables, whatever the engine behind them (the DuckDB store, the operational PostgreSQL,
 Spark). Every query in this package takes a ``Source`` and an organisation id, so one
 expression runs unchanged on each engine.
@@ -25,6 +25,8 @@ class Source:
     customers: ibis.Table
     surveys: ibis.Table
     invitations: ibis.Table
+    comments: ibis.Table
+    comment_themes: ibis.Table
     #: The DuckDB store's daily rollups by table name (``store.ROLLUP_TABLES``), which
     #: ``query`` uses when they answer a spec; None on other engines.
     rollup: Mapping[str, ibis.Table] | None = field(default=None, compare=False)

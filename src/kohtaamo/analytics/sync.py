@@ -18,6 +18,10 @@ by their change times (with an overlap for clocks and transactions in flight). T
 are refreshed when measures or erasures arrived, and at least every
 :data:`DIMENSION_MAX_AGE_S` seconds for plain edits.
 
+Analysed survey comments (``comments``, ``comment_themes``) are copied with the
+dimensions, by their analysis time (``analytics.comments_sync``): a re-analysis
+replaces a comment's rows.
+
 Erasures arrive as ``analytics_tombstones`` above their own watermark: a response's
 measures are deleted; an erased customer's dimension row is deleted and their measures
 lose the customer (``customer_id`` and ``segment`` become NULL), which is exactly what
@@ -42,6 +46,7 @@ import duckdb
 import pyarrow as pa
 from sqlalchemy import Connection, bindparam, text
 
+from kohtaamo.analytics import comments_sync
 from kohtaamo.analytics.schema import TABLES
 from kohtaamo.analytics.store import AnalyticsStore, now_text
 from kohtaamo.storage.db import Database
@@ -59,6 +64,7 @@ Progress = Callable[[str, int, int | None], None]
 @dataclass
 class SyncResult:
     measures_added: int = 0
+    comments_placed: int = 0
     erasures_applied: int = 0
     dimensions_refreshed: bool = False
     watermark: int = 0
@@ -231,6 +237,9 @@ def sync(
             refresh_dimensions = stale or bool(result.measures_added or result.erasures_applied)
         if refresh_dimensions:
             _refresh_dimensions(store, conn, q, progress)
+            result.comments_placed = comments_sync.sync_comments(
+                store, conn, q.time, q.id, _arrow, _append
+            )
             result.dimensions_refreshed = True
         conn.rollback()
         with store.cursor() as cur:
@@ -324,6 +333,7 @@ def _apply_tombstones(store: AnalyticsStore, conn: Connection, progress: Progres
                 [customers],
             )
             cur.execute("DELETE FROM customers WHERE list_contains(?, customer_id)", [customers])
+        comments_sync.erase(cur, responses, customers)
         store.refresh_rollup(cur)
         store.set_state(cur, "tombstones_watermark", str(max(r[0] for r in rows)))
         cur.execute("COMMIT")

@@ -17,6 +17,7 @@ import logging
 import threading
 from typing import Any
 
+from kohtaamo.analytics import text_catchup  # noqa: F401  (registers its jobs)
 from kohtaamo.analytics.operational import operational_source
 from kohtaamo.analytics.source import Source
 from kohtaamo.analytics.store import AnalyticsStore, StoreBusy, close_store, get_store

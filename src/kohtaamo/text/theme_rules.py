@@ -1,19 +1,23 @@
 """The organisation's theme rules: seeded from the default taxonomy on first use,
 edited in the theme editor (add and exclude terms), tried on real comments before they
-are saved (``try_rule``)."""
+are saved (``try_rule``). Saving a theme re-applies the rules to the stored comments in
+the background (``text.retheme``, see :mod:`kohtaamo.text.retheme`); deleting one takes
+it off the comments at once."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kohtaamo.errors import Conflict, NotFound
+from kohtaamo.kit.clock import utcnow
 from kohtaamo.storage.tenancy import require_tenant
-from kohtaamo.text.models import CommentAnalysis, TextTheme
+from kohtaamo.text.models import CommentAnalysis, CommentTheme, TextTheme
 from kohtaamo.text.schemas import ThemeIn
+from kohtaamo.text.tasks import enqueue_retheme
 from kohtaamo.text.themes import default_rules, test_rule
 
 
@@ -79,6 +83,7 @@ def create_theme(session: Session, data: ThemeIn) -> TextTheme:
     _apply(theme, data)
     session.add(theme)
     session.flush()
+    _reapply(session)
     return theme
 
 
@@ -91,12 +96,46 @@ def update_theme(session: Session, theme_id: uuid.UUID, data: ThemeIn) -> TextTh
         theme.key = data.key
     _apply(theme, data)
     session.flush()
+    _reapply(session)
     return theme
 
 
-def delete_theme(session: Session, theme_id: uuid.UUID) -> None:
-    session.delete(get_theme(session, theme_id))
+def _reapply(session: Session) -> None:
+    """Re-apply the rules to the organisation's stored comments, in the background."""
+    total = session.scalar(select(func.count()).select_from(CommentAnalysis)) or 0
+    if total:
+        enqueue_retheme(session, total)
+
+
+def delete_theme(session: Session, theme_id: uuid.UUID) -> int:
+    """Delete a theme and take it off the comments that named it (their analysis time
+    moves on, so the analytics store replaces them); returns how many comments."""
+    theme = get_theme(session, theme_id)
+    key = theme.key
+    named = list(
+        session.scalars(
+            select(CommentAnalysis)
+            .join(CommentTheme, CommentTheme.analysis_id == CommentAnalysis.id)
+            .where(CommentTheme.key == key)
+        )
+    )
+    session.execute(delete(CommentTheme).where(CommentTheme.key == key))
+    now = utcnow()
+    for row in named:
+        row.themes = [t for t in row.themes if t.get("key") != key]
+        row.analysed_at = now
+    session.delete(theme)
     session.flush()
+    return len(named)
+
+
+def comments_naming(session: Session, theme_id: uuid.UUID) -> int:
+    """How many comments name the theme (what deleting it changes)."""
+    theme = get_theme(session, theme_id)
+    found = session.scalar(
+        select(func.count()).select_from(CommentTheme).where(CommentTheme.key == theme.key)
+    )
+    return int(found or 0)
 
 
 def _apply(theme: TextTheme, data: ThemeIn) -> None:

@@ -57,6 +57,8 @@ DIMENSIONS: dict[str, str] = {
     "survey": N_("Survey"),
     "language": N_("Language"),
     "response_channel": N_("Response channel"),
+    "theme": N_("Comment theme"),
+    "comment_sentiment": N_("Comment sentiment"),
 }
 GRAINS: dict[str, str] = {
     "day": N_("Day"),

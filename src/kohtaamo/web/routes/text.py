@@ -6,6 +6,8 @@
   redacted, with its decisive words marked and its themes.
 - ``/text/themes``: the theme editor; a rule is tried on the organisation's comments
   before it is saved (the form's "Test the rule" button renders matches, saves nothing).
+  Saving re-applies the rules to the stored comments in the background (the list shows
+  how far); a theme is deleted from its page after a confirmation.
 - ``/text/emerging``: candidate themes, and a button that makes one a theme.
 
 Seeing needs ``text.view``; changing themes needs ``text.edit``.
@@ -27,7 +29,7 @@ from kohtaamo.i18n import N_, gettext
 from kohtaamo.journeys import repository as journeys_repo
 from kohtaamo.journeys import service as journeys
 from kohtaamo.kit.pagination import PageRequest
-from kohtaamo.text import emerging, theme_rules, volumes
+from kohtaamo.text import emerging, retheme, theme_rules, volumes
 from kohtaamo.text.schemas import CommentFilters, ThemeIn
 from kohtaamo.text.search import search_comments
 from kohtaamo.text.themes import GROUPS
@@ -62,6 +64,7 @@ GROUP_LABELS = {
 DONE = {
     "created": N_("The theme was created."),
     "saved": N_("The theme was saved."),
+    "deleted": N_("The theme was deleted."),
 }
 
 
@@ -350,11 +353,13 @@ def _editor(
     trial: dict[str, Any] | None = None,
     status_code: int = 200,
     flash: str | None = None,
+    named: int | None = None,
 ) -> Response:
     locale = locale_of(request)
     return render(
         request,
         "text/theme_edit.html",
+        named=named,
         status_code=status_code,
         active="text",
         tab="themes",
@@ -386,12 +391,14 @@ def themes_page(request: Request, ctx: Viewer, done: str | None = None) -> Respo
             }
             for t in theme_rules.list_themes(session)
         ]
+        reanalysing = retheme.progress(session)
     return render(
         request,
         "text/themes.html",
         active="text",
         tab="themes",
         themes=themes,
+        reanalysing=reanalysing,
         langs=LANGS,
         can_edit=ctx.may("text.edit"),
         flash=flash_of(request, done, DONE),
@@ -410,7 +417,10 @@ def theme_page(
 ) -> Response:
     with ctx.transaction(readonly=True) as session:
         form = _theme_form(theme_rules.get_theme(session, theme_id))
-    return _editor(request, form=form, theme_id=theme_id, flash=flash_of(request, done, DONE))
+        named = theme_rules.comments_naming(session, theme_id)
+    return _editor(
+        request, form=form, theme_id=theme_id, flash=flash_of(request, done, DONE), named=named
+    )
 
 
 async def _posted(request: Request) -> dict[str, str]:
@@ -465,6 +475,18 @@ async def create_theme(request: Request, ctx: Editor) -> Response:
 @router.post("/text/themes/{theme_id}", dependencies=[Depends(verify_csrf)], name="text_theme_save")
 async def save_theme(request: Request, ctx: Editor, theme_id: uuid.UUID) -> Response:
     return _save_theme(request, ctx, await _posted(request), theme_id)
+
+
+@router.post(
+    "/text/themes/{theme_id}/delete",
+    dependencies=[Depends(verify_csrf)],
+    name="text_theme_delete",
+)
+def delete_theme(ctx: Editor, theme_id: uuid.UUID) -> Response:
+    """Delete the theme (the confirmation is the editor's "Delete…" section)."""
+    with ctx.transaction() as session:
+        theme_rules.delete_theme(session, theme_id)
+    return RedirectResponse("/text/themes?done=deleted", status_code=303)
 
 
 # --- emerging themes -------------------------------------------------------------------
