@@ -18,7 +18,6 @@ from kohtaamo.api.v1 import (
     survey_invitations,
     survey_public,
     surveys,
-    webhooks,
 )
 
 router = APIRouter(prefix="/api/v1", responses=API_ERRORS)
@@ -34,4 +33,3 @@ router.include_router(assumptions.router)
 router.include_router(drivers.router)
 router.include_router(case_recovery.router)
 router.include_router(cases.router)
-router.include_router(webhooks.router)

@@ -1,7 +1,0 @@
-"""TODO(scaffold): API of webhooks."""
-
-from __future__ import annotations
-
-from fastapi import APIRouter
-
-router = APIRouter()
