@@ -16,6 +16,9 @@ from kohtaamo import __version__
 from kohtaamo.analytics import text_comments
 from kohtaamo.analytics.tasks import start_background_sync, stop_background_sync
 from kohtaamo.api.v1.router import router as api_router
+from kohtaamo.cases import links as case_links
+from kohtaamo.cases import tasks as case_tasks
+from kohtaamo.cases import webhook_events
 from kohtaamo.config import Settings, get_settings
 from kohtaamo.errors import KohtaamoError
 from kohtaamo.http import problems
@@ -27,6 +30,7 @@ from kohtaamo.journeys.pathstore import PathStore
 from kohtaamo.storage.db import Database
 from kohtaamo.storage.engine import check_durability
 from kohtaamo.surveys import responses
+from kohtaamo.text import service as text_service
 from kohtaamo.web.render import render_problem
 from kohtaamo.web.router import router as web_router
 from kohtaamo.web.routes.journeys_import import IMPORT_MAX_BYTES, IMPORT_PATH
@@ -45,6 +49,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     db = db or Database(settings.database_url)
     # Refuse to run on a database that would lose acknowledged writes.
     check_durability(db.engine)
+    # Case rules: evaluated by jobs enqueued in the transaction that finishes a response
+    # or stores comment analyses (registering twice keeps one).
+    responses.on_finished(case_tasks.on_response_finished)
+    text_service.on_analysed(case_tasks.on_comments_analysed)
+    # The response.finished webhook, queued in the same transaction as the response.
+    responses.on_finished(webhook_events.on_response_finished)
+    # The customer's case links are absolute, from this application's base URL.
+    case_links.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

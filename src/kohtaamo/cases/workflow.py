@@ -92,7 +92,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({State.ACTION_TAKEN}),
         State.RESOLVED,
         N_("Resolve"),
-        requires=("root_cause",),
+        requires=("root_cause", "message"),
         message="resolved",
         refusal=N_("Record the action taken before resolving the case."),
     ),

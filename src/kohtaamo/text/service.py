@@ -11,7 +11,7 @@ and is idempotent: running it again replaces the results and the lemmas.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,7 @@ from kohtaamo.text.tasks import ANALYSE_TASK, enqueue_analysis
 from kohtaamo.text.theme_rules import org_rules
 from kohtaamo.text.themes import Matcher, Rule
 
-__all__ = ["ANALYSE_TASK", "CommentIn", "analyse", "submit_comments"]
+__all__ = ["ANALYSE_TASK", "CommentIn", "analyse", "on_analysed", "submit_comments"]
 SOURCES = ("response", "import", "case_message", "observation")
 MAX_LEMMA = 80
 BATCH = 200
@@ -128,6 +128,19 @@ def submit_comments(
     return ids
 
 
+AnalysedHook = Callable[[Session, Sequence[uuid.UUID]], None]
+_analysed_hooks: list[AnalysedHook] = []
+
+
+def on_analysed(hook: AnalysedHook) -> Callable[[], None]:
+    """Run ``hook(session, ids)`` inside the transaction that stores analyses, after
+    they are written (higher layers enqueue work there, e.g. case rules on negative
+    comments). Registering the same hook twice keeps one. Returns unregister."""
+    if hook not in _analysed_hooks:
+        _analysed_hooks.append(hook)
+    return lambda: _analysed_hooks.remove(hook) if hook in _analysed_hooks else None
+
+
 class _Matchers(dict[str, Matcher]):
     """The organisation's theme rules compiled per language on first use: compiling
     Swedish loads simplemma's Swedish dictionary (~5 s), wasted without Swedish text."""
@@ -205,6 +218,9 @@ def analyse(session: Session, ids: Sequence[uuid.UUID], analyser: Analyser | Non
             session.execute(insert(CommentLemma), lemma_rows)
         if theme_rows:
             session.execute(insert(CommentTheme), theme_rows)
+        analysed = [row.id for row in rows]
+        for hook in list(_analysed_hooks):
+            hook(session, analysed)
     return done
 
 

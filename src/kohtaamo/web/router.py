@@ -16,6 +16,7 @@ from kohtaamo.web.routes import (
     case_recovery,
     cases,
     cases_config,
+    cases_rules,
     drivers,
     journeys,
     journeys_edit,
@@ -70,6 +71,8 @@ router.include_router(analytics.router)
 router.include_router(text.router)
 router.include_router(case_recovery.router)
 router.include_router(cases_config.router)
+# Fixed addresses under /cases/settings/ before /cases/{case_id}.
+router.include_router(cases_rules.router)
 router.include_router(cases.router)
 router.include_router(case_public.router)
 router.include_router(webhooks.router)
