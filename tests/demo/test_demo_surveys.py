@@ -7,16 +7,20 @@ import json
 import statistics
 import uuid
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from kohtaamo.accounts.models import Organisation
 from kohtaamo.demo import REFERENCE_DATE, seed_demo
+from kohtaamo.demo.journeys_nordic import SLUG as NORDIC_SLUG
 from kohtaamo.demo.surveys_bulk import LiveSurvey, insert_rows, rows_of
 from kohtaamo.demo.surveys_comments import tone_of
 from kohtaamo.demo.surveys_defs import SURVEYS
+from kohtaamo.demo.surveys_nordic import COMMENTS as NORDIC_COMMENTS
+from kohtaamo.demo.surveys_nordic import SURVEYS as NORDIC_SURVEYS
 from kohtaamo.journeys import repository as journeys_repo
 from kohtaamo.journeys.models import Customer, InteractionEvent, Touchpoint
 from kohtaamo.kit.clock import frozen_at
@@ -37,7 +41,7 @@ def _main(db: Database) -> uuid.UUID:
 
 
 def _measure_means(db: Database) -> dict[tuple[str | None, str, str | None], float]:
-    """Mean measure by (touchpoint key, role, customer segment)."""
+    """Mean measure of the events company by (touchpoint key, role, customer segment)."""
     values: dict[tuple[str | None, str, str | None], list[float]] = defaultdict(list)
     with db.engine.connect() as conn:
         for key, role, segment, value in conn.execute(
@@ -45,6 +49,7 @@ def _measure_means(db: Database) -> dict[tuple[str | None, str, str | None], flo
             .select_from(SurveyMeasure)
             .outerjoin(Touchpoint, Touchpoint.id == SurveyMeasure.touchpoint_id)
             .outerjoin(Customer, Customer.id == SurveyMeasure.customer_id)
+            .where(SurveyMeasure.organisation_id == _main(db))
         ):
             values[(key, role, segment)].append(value)
             values[(key, role, None)].append(value)
@@ -117,7 +122,9 @@ def test_responses_follow_the_journeys_over_a_year(db: Database) -> None:
                 SurveyResponse.finished_at,
                 SurveyResponse.flagged,
                 SurveyResponse.id,
-            ).join(Survey, Survey.id == SurveyResponse.survey_id)
+            )
+            .join(Survey, Survey.id == SurveyResponse.survey_id)
+            .where(SurveyResponse.organisation_id == _main(db))  # the festival's: see below
         ).all()
         events = {
             key: (customer, touchpoint, at)
@@ -170,7 +177,8 @@ def test_comments_fit_their_scores_in_finnish_and_english(db: Database) -> None:
     with db.engine.connect() as conn:
         rows = conn.execute(
             select(SurveyResponse.language, SurveyResponse.answers).where(
-                SurveyResponse.finished_at.is_not(None)
+                SurveyResponse.finished_at.is_not(None),
+                SurveyResponse.organisation_id == _main(db),  # the festival's: see below
             )
         ).all()
     by_tone: dict[str, list[float]] = defaultdict(list)
@@ -306,3 +314,83 @@ def test_bulk_rows_are_what_do_submit_writes(db: Database) -> None:
             insert_rows(session, [row], numbers)
             direct_id = direct.id
         assert _stored(db, org, row["id"]) == _stored(db, org, direct_id), live.key
+
+
+# --- the second organisation ----------------------------------------------------------------
+
+
+def _org(db: Database, slug: str) -> uuid.UUID:
+    with db.engine.connect() as conn:
+        found = conn.scalar(select(Organisation.id).where(Organisation.slug == slug))
+    assert found is not None
+    return found
+
+
+@pytest.mark.slow  # seeds the demo (~7 s)
+def test_the_festival_organisation_has_its_own_surveys_in_its_languages(db: Database) -> None:
+    seed_demo(db, size=100)
+    main, nordic = _org(db, "elamys"), _org(db, NORDIC_SLUG)
+    with db.transaction(nordic, readonly=True) as session:
+        surveys = {s.id: s for s in session.scalars(select(Survey))}
+        touchpoints = dict(session.execute(select(Touchpoint.id, Touchpoint.key)).all())
+        customers = {c.id: c for c in session.scalars(select(Customer))}
+        events = {e.event_key: e for e in session.scalars(select(InteractionEvent))}
+        versions = {v.survey_id: v for v in session.scalars(select(SurveyVersion))}
+        found = list(session.scalars(select(SurveyResponse)))
+        roles = Counter(
+            (touchpoints.get(m.touchpoint_id), m.role)  # type: ignore[arg-type]
+            for m in session.scalars(select(SurveyMeasure))
+        )
+    with db.transaction(main, readonly=True) as session:
+        main_keys = set(session.scalars(select(Survey.key)))
+
+    by_key = {s.key: s for s in surveys.values()}
+    assert set(by_key) == {spec.key for spec in NORDIC_SURVEYS}
+    assert main_keys == {spec.key for spec in SURVEYS}  # the events company's are untouched
+    for spec in NORDIC_SURVEYS:
+        survey = by_key[spec.key]
+        assert survey.status == "open" and survey.live_version == 1
+        assert touchpoints.get(survey.touchpoint_id) == spec.touchpoint  # type: ignore[arg-type]
+        definition = SurveyDefinition.model_validate(versions[survey.id].definition)
+        assert definition.default_language == "sv"
+        assert all(set(q.text) == {"sv", "en", "fi"} for q in definition.questions())
+
+    # Answers in the festival-goers' own languages, each survey answered, every one finished.
+    assert Counter(surveys[r.survey_id].key for r in found).keys() == by_key.keys()
+    assert all(r.finished_at is not None and not r.flagged for r in found)
+    languages = Counter(r.language for r in found)
+    assert languages["sv"] > languages["en"] > 0
+    for r in found:
+        customer = customers[r.customer_id]  # type: ignore[index]
+        assert r.language == customer.locale
+        survey = surveys[r.survey_id]
+        if survey.touchpoint_id is not None:
+            # Tied to the festival-goer's own encounter, answered after it.
+            event = events[r.event_key]  # type: ignore[index]
+            assert event.customer_id == customer.id
+            assert event.touchpoint_id == survey.touchpoint_id
+            assert _utc(event.occurred_at) < _utc(r.finished_at)  # type: ignore[arg-type]
+        assert _utc(r.finished_at) <= REFERENCE_DATE  # type: ignore[arg-type]
+        text = r.answers.get("comment")
+        if text is not None:
+            topic = touchpoints.get(survey.touchpoint_id, "relationship")  # type: ignore[arg-type]
+            tone = next(k for k, v in NORDIC_COMMENTS[topic].items() if v[r.language] == text)
+            score = _festival_score(r.answers)
+            assert (score <= 6) if tone == "complaint" else (score >= 9), (text, r.answers)
+
+    # The analytics read its measures: the pair at both touchpoints and the NPS.
+    for key in ("venue.entry", "event.show"):
+        assert roles[(key, "expectation")] == roles[(key, "experience")] > 0
+    assert roles[(None, "nps")] > 0
+
+
+def _festival_score(answers: dict[str, Any]) -> float:
+    """The NPS, or the experience on the same 0–10 footing (1–5 → 0–10)."""
+    if "nps" in answers:
+        return float(answers["nps"])
+    pair = answers.get("entry") or answers["concert"]
+    return (pair["experienced"] - 1) * 2.5
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

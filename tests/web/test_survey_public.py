@@ -496,6 +496,7 @@ def test_a_body_over_the_limit_is_refused(
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "kohtaamo"
 RESPONDENT_MODULES = (
     "web/routes/survey_public.py",
+    "web/respond_lookup.py",
     "web/respond_view.py",
     "surveys/answers.py",
     "surveys/responses.py",

@@ -6,7 +6,14 @@ benchmarks call it. Each capability adds its data as a contributor module (see
 """
 
 # Contributors register themselves on import; their ``order`` decides when they run.
-from kohtaamo.demo import cases, foundation, journeys, journeys_nordic, surveys  # noqa: F401
+from kohtaamo.demo import (  # noqa: F401
+    cases,
+    foundation,
+    journeys,
+    journeys_nordic,
+    surveys,
+    surveys_nordic,
+)
 from kohtaamo.demo.foundation import (
     DEMO_LOGINS,
     DEMO_PASSWORD,

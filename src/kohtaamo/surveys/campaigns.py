@@ -21,7 +21,7 @@ from kohtaamo.errors import Conflict, InvalidInput
 from kohtaamo.journeys import repository as journeys_repo
 from kohtaamo.journeys.models import Customer
 from kohtaamo.kit.clock import utcnow
-from kohtaamo.surveys import invitations
+from kohtaamo.surveys import invitations, screening
 from kohtaamo.surveys import repository as repo
 from kohtaamo.surveys.catalogue import LANGUAGES, SurveyStatus
 from kohtaamo.surveys.definition import SurveyDefinition
@@ -97,8 +97,8 @@ def do_invite(
     customer_external_ids: list[str] | None,
     language: str | None,
     campaign: str,
-    quiet_days: int = invitations.DEFAULT_QUIET_DAYS,
-    consent_key: str | None = invitations.CONSENT_KEY,
+    quiet_days: int = screening.DEFAULT_QUIET_DAYS,
+    consent_key: str | None = screening.CONSENT_KEY,
 ) -> CampaignResult:
     """Invite each eligible customer once; say how many were invited and why the others
     were not. ``language``: for customers whose own language the survey does not have."""
@@ -120,7 +120,7 @@ def do_invite(
     result = CampaignResult(campaign)
     customers = _candidates(session, segment, customer_external_ids, result)
     now = utcnow()
-    screen = invitations.Screen(
+    screen = screening.Screen(
         session, customers, consent_key=consent_key, quiet_days=quiet_days, now=now
     )
     made = []

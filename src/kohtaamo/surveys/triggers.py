@@ -33,7 +33,7 @@ from kohtaamo.journeys import repository as journeys_repo
 from kohtaamo.journeys.models import Customer, InteractionEvent
 from kohtaamo.kit.clock import utcnow
 from kohtaamo.storage.tenancy import require_tenant
-from kohtaamo.surveys import invitations
+from kohtaamo.surveys import invitations, screening
 from kohtaamo.surveys import repository as repo
 from kohtaamo.surveys.definition import SurveyDefinition
 from kohtaamo.surveys.models import Survey, SurveyInvitation, SurveyTrigger
@@ -56,8 +56,8 @@ class TriggerIn(BaseModel):
     touchpoint_id: uuid.UUID
     delay_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
     sample_percent: float = Field(default=100.0, ge=0, le=100)
-    quiet_days: int = Field(default=invitations.DEFAULT_QUIET_DAYS, ge=0, le=365)
-    consent_key: ConsentKey | None = invitations.CONSENT_KEY  # None: no consent needed
+    quiet_days: int = Field(default=screening.DEFAULT_QUIET_DAYS, ge=0, le=365)
+    consent_key: ConsentKey | None = screening.CONSENT_KEY  # None: no consent needed
     quota: int | None = Field(default=None, ge=1, le=1_000_000)
     quota_days: int = Field(default=30, ge=1, le=365)
     active: bool = True
@@ -256,7 +256,7 @@ def _invite(
     customers = {
         c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(customer_ids)))
     }
-    screen = invitations.Screen(
+    screen = screening.Screen(
         session,
         list(customers.values()),
         consent_key=trigger.consent_key,

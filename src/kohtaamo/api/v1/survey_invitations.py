@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kohtaamo.api.deps import ApiContext, api_permission
 from kohtaamo.journeys.schemas import EmailAddress
-from kohtaamo.surveys import campaigns, invitations
+from kohtaamo.surveys import campaigns, invitations, screening
 from kohtaamo.surveys.catalogue import LANGUAGES
 from kohtaamo.surveys.definition import Lang
 from kohtaamo.surveys.service import get_survey
@@ -32,7 +32,7 @@ class CampaignIn(BaseModel):
     language: Lang | None = Field(
         default=None, description=f"For customers whose language the survey lacks: {LANGUAGES}"
     )
-    quiet_days: int = Field(default=invitations.DEFAULT_QUIET_DAYS, ge=0, le=365)
+    quiet_days: int = Field(default=screening.DEFAULT_QUIET_DAYS, ge=0, le=365)
 
 
 class CampaignOut(BaseModel):

@@ -6,18 +6,19 @@ of it with ``SurveyDefinition`` and saves it with ``service.do_save_definition``
 makes a new draft when the latest version is published), then redirects back; errors
 come back next to the fields of the form that caused them. Up/down buttons order pages
 and questions without JavaScript; ``static/surveys-builder.js`` adds drag and drop that
-posts to the same addresses.
+posts to the same addresses. This module has the editor page and the survey's texts; the
+question routes are in ``survey_builder_questions``, the page routes in
+``survey_builder_pages``.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 import uuid
 from typing import Annotated, Any, Literal
 
 from babel import Locale
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kohtaamo.errors import InvalidInput, KohtaamoError, NotFound
@@ -31,24 +32,17 @@ from kohtaamo.surveys.catalogue import (
     PairForm,
     QuestionType,
 )
-from kohtaamo.surveys.definition import KEY_PATTERN, SurveyDefinition, text_in
-from kohtaamo.web import survey_doc
+from kohtaamo.surveys.definition import SurveyDefinition, text_in
 from kohtaamo.web.deps import WebContext, page_permission, verify_csrf
 from kohtaamo.web.render import field_errors, render
 from kohtaamo.web.routes.settings import flash_of
+from kohtaamo.web.routes.survey_common import head_context, labels, survey_head, touchpoint_options
 from kohtaamo.web.routes.survey_preview import preview_context
-from kohtaamo.web.routes.surveys import head_context, labels, survey_head, touchpoint_options
-from kohtaamo.web.survey_doc import drop_empty_pages, locate, page_index, question_prefix
 from kohtaamo.web.survey_forms import (
     DETAIL_FIELDS,
-    QUESTION_FIELDS,
     bank_options,
-    bank_question_data,
-    blank_question,
     errors_at,
-    new_key,
     question_form_values,
-    question_from_form,
 )
 
 router = APIRouter(prefix="/feedback/surveys/{survey_id}")
@@ -103,12 +97,6 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 
 Fields = Annotated[dict[str, str], Depends(form_fields)]
-
-
-def _check_key(key: str) -> str:
-    if not re.fullmatch(KEY_PATTERN, key):
-        raise NotFound("No such question.")
-    return key
 
 
 # --- the editor page ------------------------------------------------------------------------
@@ -299,136 +287,4 @@ def save_texts(request: Request, ctx: Editor, survey_id: uuid.UUID, fields: Fiel
         known=DETAIL_FIELDS,
         form=fields,
         anchor="details",
-    )
-
-
-# --- questions ------------------------------------------------------------------------------
-
-
-@router.post("/questions", dependencies=[Depends(verify_csrf)])
-def add_question(
-    request: Request,
-    ctx: Editor,
-    survey_id: uuid.UUID,
-    type: Annotated[str, Form(max_length=40)] = "",
-    bank_key: Annotated[str, Form(max_length=80)] = "",
-    page: Annotated[str, Form(max_length=80)] = "",
-    text: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    """A new question (of a type, or from the bank) last on a page, or on a new page."""
-    form = {"type": type, "bank_key": bank_key, "page": page, "text": text}
-    added: dict[str, str] = {}
-
-    def change(doc: dict[str, Any]) -> None:
-        taken = {q["key"] for p in doc["pages"] for q in p["questions"]}
-        key = new_key(taken)
-        default = doc.get("default_language", "fi")
-        if bank_key:
-            question = bank_question_data(bank_key, key, None)
-            if question is None:
-                raise InvalidInput("Choose a question from the bank.", field="bank_key")
-        elif type in {t.value for t in QuestionType}:
-            question = blank_question(type, key, {default: text.strip()}, None)
-        else:
-            raise InvalidInput("Choose a question type or a question from the bank.", field="type")
-        if page:
-            doc["pages"][page_index(doc, page)]["questions"].append(question)
-        else:
-            page_keys = {p["key"] for p in doc["pages"]}
-            doc["pages"].append({"key": new_key(page_keys, "p"), "questions": [question]})
-        added["key"] = key
-
-    def prefix(doc: dict[str, Any]) -> str:
-        return question_prefix(added["key"])(doc) if "key" in added else ""
-
-    response = save_change(
-        request,
-        ctx,
-        survey_id,
-        change,
-        done="added",
-        error_at="add",
-        prefix=prefix,
-        known=frozenset({"text", "type", "bank_key", "page"}),
-        form=form,
-    )
-    if "key" in added and response.status_code == 303:
-        target = f"/feedback/surveys/{survey_id}/edit?done=added&open={added['key']}"
-        return RedirectResponse(f"{target}#q-{added['key']}", status_code=303)
-    return response
-
-
-@router.post("/questions/{question_key}", dependencies=[Depends(verify_csrf)])
-def save_question(
-    request: Request, ctx: Editor, survey_id: uuid.UUID, question_key: str, fields: Fields
-) -> Response:
-    key = _check_key(question_key)
-
-    def change(doc: dict[str, Any]) -> None:
-        pi, qi = locate(doc, key)
-        types = {q["key"]: q["type"] for p in doc["pages"] for q in p["questions"]}
-        old = doc["pages"][pi]["questions"][qi]
-        doc["pages"][pi]["questions"][qi] = question_from_form(old, fields, types)
-
-    return save_change(
-        request,
-        ctx,
-        survey_id,
-        change,
-        done="question-saved",
-        error_at=f"q-{key}",
-        prefix=question_prefix(key),
-        known=QUESTION_FIELDS,
-        form=fields,
-        anchor=f"q-{key}",
-    )
-
-
-@router.post("/questions/{question_key}/move", dependencies=[Depends(verify_csrf)])
-def move_question(
-    request: Request,
-    ctx: Editor,
-    survey_id: uuid.UUID,
-    question_key: str,
-    direction: Annotated[Direction, Form()] = "",
-    page: Annotated[str, Form(max_length=80)] = "",
-    position: Annotated[str, Form(max_length=4)] = "",
-) -> Response:
-    key = _check_key(question_key)
-    return save_change(
-        request,
-        ctx,
-        survey_id,
-        lambda doc: survey_doc.move_question(doc, key, direction, page, position),
-        done="moved",
-        error_at=f"q-{key}",
-        prefix=question_prefix(key),
-        known=QUESTION_FIELDS,
-        anchor=f"q-{key}",
-    )
-
-
-@router.post("/questions/{question_key}/delete", dependencies=[Depends(verify_csrf)])
-def delete_question(
-    request: Request, ctx: Editor, survey_id: uuid.UUID, question_key: str
-) -> Response:
-    key = _check_key(question_key)
-
-    def change(doc: dict[str, Any]) -> None:
-        pi, qi = locate(doc, key)
-        if sum(len(p["questions"]) for p in doc["pages"]) == 1:
-            raise InvalidInput("A survey needs at least one question.")
-        del doc["pages"][pi]["questions"][qi]
-        drop_empty_pages(doc)
-
-    return save_change(
-        request,
-        ctx,
-        survey_id,
-        change,
-        done="deleted",
-        error_at=f"q-{key}",
-        prefix=lambda _doc: "",
-        known=QUESTION_FIELDS,
-        anchor="pages",
     )

@@ -16,7 +16,7 @@ from kohtaamo.surveys.catalogue import EMOTIONS, QuestionType
 from kohtaamo.surveys.definition import SurveyDefinition, text_in
 from kohtaamo.web.deps import WebContext, page_permission
 from kohtaamo.web.render import render
-from kohtaamo.web.routes.surveys import head_context, survey_head
+from kohtaamo.web.routes.survey_common import head_context, survey_head
 
 router = APIRouter(prefix="/feedback/surveys/{survey_id}")
 

@@ -6,17 +6,15 @@ says when the first page was shown, for the plausible-time check. Pages are save
 they are sent (``responses.do_submit``), resumable through a cookie (or the personal
 link's token); show-if logic is evaluated here between pages and, when JavaScript runs,
 within a page by ``static/respond.js``. Errors are shown in the respondent's language
-in the respondent layout, never the staff one.
+in the respondent layout, never the staff one. Finding the survey, its version and the
+response being resumed is in ``web/respond_lookup.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import threading
 import time
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,34 +22,37 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from kohtaamo.errors import (
     Conflict,
-    Gone,
     InvalidInput,
     KohtaamoError,
-    NotFound,
     TooManyRequests,
 )
 from kohtaamo.http.context import client_address, database, settings_of
-from kohtaamo.i18n import RESPONDENT_LANGUAGES, negotiate
 from kohtaamo.surveys import invitations
 from kohtaamo.surveys import repository as repo
 from kohtaamo.surveys.abuse import (
     FormToken,
-    RateLimits,
-    SubmissionLimits,
     client_hash,
     read_form_token,
     sign_form_token,
 )
 from kohtaamo.surveys.answers import check_answers
-from kohtaamo.surveys.catalogue import ResponseChannel, SurveyStatus
+from kohtaamo.surveys.catalogue import ResponseChannel
 from kohtaamo.surveys.definition import Page, SurveyDefinition
-from kohtaamo.surveys.models import Survey, SurveyInvitation, SurveyResponse
 from kohtaamo.surveys.responses import Submission, do_submit
+from kohtaamo.web.respond_lookup import (
+    definition_of,
+    existing_response,
+    fallback_language,
+    live_survey,
+    organisation_of,
+    resume_hash,
+    submission_limits,
+    survey_language,
+)
 from kohtaamo.web.respond_view import (
     field_errors,
     form_answers,
@@ -68,101 +69,6 @@ RESUME_COOKIE = "kohtaamo_resume"
 RESUME_MAX_AGE = 30 * 86400
 TOKEN_FIELD = "form_token"
 HONEYPOT_FIELD = "website"  # a field people never see and bots love to fill in
-_CACHE_SIZE = 2048
-
-
-class _Cache:
-    """A small thread-safe LRU map: published versions and slugs never change."""
-
-    def __init__(self) -> None:
-        self._data: OrderedDict[Any, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-            return self._data.get(key)
-
-    def put(self, key: Any, value: Any) -> None:
-        with self._lock:
-            self._data[key] = value
-            while len(self._data) > _CACHE_SIZE:
-                self._data.popitem(last=False)
-
-
-_organisations = _Cache()  # slug -> organisation id
-_definitions = _Cache()  # (survey id, version number) or version id -> (version id, definition)
-_limits_lock = threading.Lock()
-
-
-def _organisation(request: Request, slug: str) -> uuid.UUID:
-    found: uuid.UUID | None = _organisations.get(slug)
-    if found is None:
-        if len(slug) > 32:
-            raise NotFound("No such survey.")
-        with database(request).transaction(None, readonly=True) as session:
-            found = repo.organisation_of_slug(session, slug)
-        if found is None:
-            raise NotFound("No such survey.")
-        _organisations.put(slug, found)
-    return found
-
-
-def _live(survey: Survey | None) -> Survey:
-    if survey is None or survey.status == SurveyStatus.DRAFT or survey.live_version is None:
-        raise NotFound("No such survey.")
-    if survey.status == SurveyStatus.CLOSED:
-        raise Gone("This survey is closed and no longer takes responses.")
-    return survey
-
-
-def _definition(
-    session: Session, survey: Survey, version_id: uuid.UUID | None = None
-) -> tuple[uuid.UUID, SurveyDefinition]:
-    """The live version's definition, or the one ``version_id`` names (parsed once)."""
-    key: Any = version_id or (survey.id, survey.live_version)
-    cached = _definitions.get(key)
-    if cached is None:
-        found = (
-            repo.version_by_id(session, version_id)
-            if version_id is not None
-            else repo.version(session, survey.id, survey.live_version or 0)
-        )
-        if found is None:
-            raise NotFound("No such survey.")
-        cached = (found.id, SurveyDefinition.model_validate(found.definition))
-        _definitions.put(key, cached)
-        _definitions.put(found.id, cached)
-    return cached
-
-
-def _limits(request: Request) -> SubmissionLimits:
-    state = request.app.state
-    with _limits_lock:
-        limits: SubmissionLimits | None = getattr(state, "survey_limits", None)
-        if limits is None:
-            settings = settings_of(request)
-            limits = SubmissionLimits(
-                RateLimits(
-                    settings.survey_submissions_per_client,
-                    settings.survey_submissions_per_organisation,
-                )
-            )
-            state.survey_limits = limits
-    return limits
-
-
-def _language(request: Request, definition: SurveyDefinition, asked: str | None) -> str:
-    """``?lang=`` if the survey has it, else the browser's choice among them, else default."""
-    languages = tuple(definition.languages)
-    if asked in languages:
-        return str(asked)
-    return negotiate(request.headers.get("accept-language"), definition.default_language, languages)
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 @dataclass
@@ -263,39 +169,23 @@ def _problem(
     )
 
 
-def _fallback_language(request: Request) -> str:
-    asked = request.query_params.get("lang")
-    if asked in RESPONDENT_LANGUAGES:
-        return str(asked)
-    return negotiate(request.headers.get("accept-language"), "fi", RESPONDENT_LANGUAGES)
-
-
-def _existing(
-    session: Session, invitation: SurveyInvitation | None, resume: str
-) -> SurveyResponse | None:
-    if invitation is not None:
-        return repo.response_of_invitation(session, invitation.id)
-    if resume:
-        return repo.response_by_resume_hash(session, _hash(resume))
-    return None
-
-
 @router.get("/s/{slug}")
 def survey_page(request: Request, slug: str, lang: str | None = None, t: str = "") -> Response:
     """Show the page the respondent is at: the first, or where they left off."""
-    language = _fallback_language(request)
+    language = fallback_language(request)
     languages: list[str] = []
     try:
-        org = _organisation(request, slug)
+        org = organisation_of(request, slug)
         with database(request).transaction(org, readonly=not t) as session:
-            survey = _live(repo.survey_by_slug(session, slug))
-            version_id, definition = _definition(session, survey)
-            language, languages = _language(request, definition, lang), list(definition.languages)
+            survey = live_survey(repo.survey_by_slug(session, slug))
+            version_id, definition = definition_of(session, survey)
+            language = survey_language(request, definition, lang)
+            languages = list(definition.languages)
             invitation = invitations.invitation_for_token(session, survey, t) if t else None
             if invitation is not None:
                 invitations.mark_opened(invitation)
             resume = "" if invitation else request.cookies.get(RESUME_COOKIE, "")[:64]
-            existing = _existing(session, invitation, resume)
+            existing = existing_response(session, invitation, resume)
             if existing is not None and (
                 existing.finished_at is not None or existing.survey_id != survey.id
             ):
@@ -303,7 +193,7 @@ def survey_page(request: Request, slug: str, lang: str | None = None, t: str = "
             visit = Visit(slug, definition, language, invitation_token=t)
             if existing is not None:
                 if existing.version_id != version_id:
-                    _, visit.definition = _definition(session, survey, existing.version_id)
+                    _, visit.definition = definition_of(session, survey, existing.version_id)
                 visit.answers, visit.done = dict(existing.answers), set(existing.pages_done)
             elif invitation is None:
                 resume = secrets.token_urlsafe(24)
@@ -330,7 +220,7 @@ def _submit(request: Request, slug: str, form: FormData) -> Response:
     token = read_form_token(
         secret, sent if isinstance(sent, str) else "", slug=slug, now=time.time()
     )
-    language = token.language if token else _fallback_language(request)
+    language = token.language if token else fallback_language(request)
     languages: list[str] = []
     t = str(form.get("t") or "")
     org: uuid.UUID | None = None
@@ -340,9 +230,9 @@ def _submit(request: Request, slug: str, form: FormData) -> Response:
     honeypot = False
     values: dict[str, Any] = {}
     try:
-        org = _organisation(request, slug)
+        org = organisation_of(request, slug)
         address = client_address(request)
-        wait = _limits(request).check(str(org), slug, address)
+        wait = submission_limits(request).check(str(org), slug, address)
         if wait is not None:
             raise TooManyRequests(
                 "Too many answers from your connection. Wait a moment and try again.",
@@ -351,13 +241,13 @@ def _submit(request: Request, slug: str, form: FormData) -> Response:
         if token is None:
             raise InvalidInput("The form has expired. Reload the page and try again.")
         with database(request).transaction(org) as session:
-            survey = _live(repo.survey_by_slug(session, slug))
-            version_id, definition = _definition(session, survey)
+            survey = live_survey(repo.survey_by_slug(session, slug))
+            version_id, definition = definition_of(session, survey)
             languages = list(definition.languages)
             invitation = invitations.invitation_for_token(session, survey, t) if t else None
-            existing = _existing(session, invitation, token.resume)
+            existing = existing_response(session, invitation, token.resume)
             if existing is not None and existing.version_id != version_id:
-                _, definition = _definition(session, survey, existing.version_id)
+                _, definition = definition_of(session, survey, existing.version_id)
             earlier = dict(existing.answers) if existing is not None else {}
             done = set(existing.pages_done) if existing is not None else set()
             visit = Visit(slug, definition, language, t, earlier, done, token)
@@ -387,7 +277,9 @@ def _submit(request: Request, slug: str, form: FormData) -> Response:
                     started_at=datetime.fromtimestamp(token.started_at, UTC),
                     honeypot=honeypot,
                     invitation=invitation,
-                    resume_hash=_hash(token.resume) if token.resume and not invitation else None,
+                    resume_hash=resume_hash(token.resume)
+                    if token.resume and not invitation
+                    else None,
                 ),
             )
             visit.answers, visit.done = clean, done | {page.key}

@@ -33,7 +33,7 @@ from kohtaamo.web.journey_report import parse_filters
 from kohtaamo.web.render import render
 from kohtaamo.web.routes.journeys import timezone_of
 from kohtaamo.web.routes.survey_builder import language_in
-from kohtaamo.web.routes.surveys import head_context, survey_head, touchpoint_options
+from kohtaamo.web.routes.survey_common import head_context, survey_head, touchpoint_options
 
 router = APIRouter(prefix="/feedback/surveys/{survey_id}")
 
