@@ -35,6 +35,7 @@ from tests.security.routes_analytics_pages import ANALYTICS_PAGES_ROUTES
 from tests.security.routes_analytics_report import ANALYTICS_REPORT_ROUTES
 from tests.security.routes_base import Call, Maker, RouteCase, no_input, send
 from tests.security.routes_cases_api import CASES_API_ROUTES
+from tests.security.routes_cases_complaints import CASES_COMPLAINTS_ROUTES
 from tests.security.routes_cases_pages import CASES_PAGES_ROUTES
 from tests.security.routes_cases_public import CASES_PUBLIC_ROUTES
 from tests.security.routes_cases_recovery import CASES_RECOVERY_ROUTES
@@ -225,6 +226,7 @@ ROUTES: tuple[RouteCase, ...] = (
     *CASES_API_ROUTES,
     *CASES_PAGES_ROUTES,
     *CASES_PUBLIC_ROUTES,
+    *CASES_COMPLAINTS_ROUTES,
     *CASES_RECOVERY_ROUTES,
     *WEBHOOKS_ROUTES,
 )

@@ -22,6 +22,7 @@ class Call:
     query: dict[str, str] = field(default_factory=dict)
     json: Any = None
     form: dict[str, str] | None = None
+    content: bytes | None = None  # a raw body (e.g. an e-mail for /complaints/email)
 
 
 Maker = Callable[[World, Tenant], Call]
@@ -65,6 +66,7 @@ def send(client: TestClient, case: RouteCase, call: Call, headers: dict[str, str
         params=call.query,
         json=call.json,
         data=call.form,
+        content=call.content,
         headers=headers,
         follow_redirects=False,
     )

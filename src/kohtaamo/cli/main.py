@@ -8,6 +8,7 @@ from kohtaamo.cli import (
     accounts,
     analytics,
     analyze,
+    cases,
     db,
     demo,
     events,
@@ -35,6 +36,7 @@ app.add_typer(surveys.app, name="surveys")
 app.add_typer(analyze.app, name="analyze")
 app.add_typer(analytics.app, name="analytics")
 app.add_typer(text.app, name="text")
+app.add_typer(cases.app, name="cases")
 serve.register(app)
 demo.register(app)
 worker.register(app)

@@ -12,6 +12,7 @@ from kohtaamo.web.routes import (
     assumptions,
     auth,
     benchmarks,
+    case_complaint,
     case_public,
     case_recovery,
     cases,
@@ -27,8 +28,10 @@ from kohtaamo.web.routes import (
     settings_keys,
     survey_builder,
     survey_builder_pages,
+    survey_builder_questions,
     survey_import,
     survey_invitations,
+    survey_overview,
     survey_preview,
     survey_public,
     survey_qr,
@@ -40,6 +43,8 @@ from kohtaamo.web.routes import (
 )
 
 router = APIRouter(include_in_schema=False)
+# Public pages under fixed prefixes first: nothing below may shadow them.
+router.include_router(case_complaint.router)
 router.include_router(auth.router)
 router.include_router(passwords.router)
 router.include_router(overview.router)
@@ -54,7 +59,9 @@ router.include_router(settings_keys.router)
 # Surveys: fixed addresses under /feedback/ first, then /feedback/surveys/{survey_id}.
 router.include_router(survey_import.router)
 router.include_router(surveys.router)
+router.include_router(survey_overview.router)
 router.include_router(survey_builder.router)
+router.include_router(survey_builder_questions.router)
 router.include_router(survey_builder_pages.router)
 router.include_router(survey_preview.router)
 router.include_router(survey_responses.router)

@@ -10,6 +10,7 @@ from kohtaamo.api.v1 import (
     assumptions,
     case_recovery,
     cases,
+    complaints_mail,
     drivers,
     events,
     journeys,
@@ -33,3 +34,4 @@ router.include_router(assumptions.router)
 router.include_router(drivers.router)
 router.include_router(case_recovery.router)
 router.include_router(cases.router)
+router.include_router(complaints_mail.router)
