@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
+from babel import Locale
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -42,15 +43,9 @@ WEEKDAYS = (
     N_("Saturday"),
     N_("Sunday"),
 )
-COUNTRIES = {
-    "FI": N_("Finland"),
-    "SE": N_("Sweden"),
-    "NO": N_("Norway"),
-    "DK": N_("Denmark"),
-    "EE": N_("Estonia"),
-    "DE": N_("Germany"),
-    "GB": N_("United Kingdom"),
-}
+# Holiday calendars offered; names from CLDR in the reader's language (a msgid "Finland"
+# would translate to "Suomi", the language switch's own word).
+COUNTRIES = ("FI", "SE", "NO", "DK", "EE", "DE", "GB")
 DONE = {"saved": N_("The SLA settings were saved.")}
 
 
@@ -118,7 +113,7 @@ def _sla_page(
         settings = sla.settings_of(session)
         current = _form_of(settings)
         timezone = settings.timezone
-    countries = [(k, gettext(locale, v)) for k, v in COUNTRIES.items()]
+    countries = [(k, str(Locale.parse(locale).territories[k])) for k in COUNTRIES]
     chosen = (form or current)["holiday_country"]
     if chosen and chosen not in COUNTRIES:
         countries.append((chosen, chosen))

@@ -22,12 +22,13 @@ from kohtaamo.i18n import N_, gettext
 from kohtaamo.kit.clock import utcnow
 from kohtaamo.web.deps import WebContext, page_permission, verify_csrf
 from kohtaamo.web.render import field_errors, render
+from kohtaamo.web.text_view import language_label
 
 router = APIRouter(prefix="/cases/settings/templates")
 
 Configurer = Annotated[WebContext, Depends(page_permission("cases.configure"))]
 
-LANGUAGE_NAMES = {"fi": N_("Finnish"), "en": N_("English"), "sv": N_("Swedish")}
+LANGUAGES = ("fi", "en", "sv")
 DONE = {
     "saved": N_("The template was saved."),
     "reset": N_("The template was reset to the default text."),
@@ -82,7 +83,7 @@ def sample_values(request: Request, ctx: WebContext, language: str) -> dict[str,
 def _labels(locale: str) -> dict[str, Any]:
     return {
         "keys": {k: gettext(locale, v) for k, v in templates.KEYS.items()},
-        "languages": {k: gettext(locale, v) for k, v in LANGUAGE_NAMES.items()},
+        "languages": {k: language_label(locale, k) for k in LANGUAGES},
         "placeholders": {k: gettext(locale, v) for k, v in templates.PLACEHOLDERS.items()},
     }
 
