@@ -8,6 +8,7 @@ from kohtaamo.analytics import models as analytics_models
 from kohtaamo.cases import models as cases_models
 from kohtaamo.jobs import models as jobs_models
 from kohtaamo.journeys import models as journeys_models
+from kohtaamo.programme import models as programme_models
 from kohtaamo.storage.base import Base
 from kohtaamo.surveys import models as surveys_models
 from kohtaamo.text import models as text_models
@@ -20,6 +21,7 @@ __all__ = [
     "cases_models",
     "jobs_models",
     "journeys_models",
+    "programme_models",
     "surveys_models",
     "text_models",
     "webhooks_models",

@@ -41,6 +41,12 @@ from tests.security.routes_cases_public import CASES_PUBLIC_ROUTES
 from tests.security.routes_cases_recovery import CASES_RECOVERY_ROUTES
 from tests.security.routes_journey_pages import JOURNEY_PAGE_ROUTES
 from tests.security.routes_journeys import JOURNEY_ROUTES
+from tests.security.routes_programme_api import PROGRAMME_API_ROUTES
+from tests.security.routes_programme_description import PROGRAMME_DESCRIPTION_ROUTES
+from tests.security.routes_programme_edit import PROGRAMME_EDIT_ROUTES
+from tests.security.routes_programme_observations import PROGRAMME_OBSERVATIONS_ROUTES
+from tests.security.routes_programme_pages import PROGRAMME_PAGES_ROUTES
+from tests.security.routes_programme_walkthroughs import PROGRAMME_WALKTHROUGHS_ROUTES
 from tests.security.routes_surveys_api import SURVEYS_API_ROUTES
 from tests.security.routes_surveys_import import SURVEYS_IMPORT_ROUTES
 from tests.security.routes_surveys_invitations import SURVEYS_INVITATIONS_ROUTES
@@ -226,6 +232,12 @@ ROUTES: tuple[RouteCase, ...] = (
     *CASES_API_ROUTES,
     *CASES_PAGES_ROUTES,
     *CASES_PUBLIC_ROUTES,
+    *PROGRAMME_API_ROUTES,
+    *PROGRAMME_PAGES_ROUTES,
+    *PROGRAMME_EDIT_ROUTES,
+    *PROGRAMME_DESCRIPTION_ROUTES,
+    *PROGRAMME_OBSERVATIONS_ROUTES,
+    *PROGRAMME_WALKTHROUGHS_ROUTES,
     *CASES_COMPLAINTS_ROUTES,
     *CASES_RECOVERY_ROUTES,
     *WEBHOOKS_ROUTES,

@@ -161,6 +161,14 @@ PERMISSIONS: dict[str, Permission] = {
             _ALL,
             True,
         ),
+        Permission(
+            "walkthroughs.record",
+            "Walk the journey and record the checks",
+            "Kulkea asiakkaan polku ja kirjata tarkistukset",
+            frozenset({R.OWNER, R.ADMIN, R.ANALYST, R.CASE_HANDLER}),
+            True,
+            api_key=False,
+        ),
     )
 }
 

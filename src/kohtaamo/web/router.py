@@ -24,6 +24,11 @@ from kohtaamo.web.routes import (
     journeys_import,
     overview,
     passwords,
+    programme,
+    programme_description,
+    programme_edit,
+    programme_observations,
+    programme_walkthroughs,
     settings,
     settings_keys,
     survey_builder,
@@ -83,3 +88,9 @@ router.include_router(cases_rules.router)
 router.include_router(cases.router)
 router.include_router(case_public.router)
 router.include_router(webhooks.router)
+# Programme: fixed addresses (/programme/elements/new…) before /programme/elements/{id}.
+router.include_router(programme_edit.router)
+router.include_router(programme_description.router)
+router.include_router(programme_observations.router)
+router.include_router(programme_walkthroughs.router)
+router.include_router(programme.router)

@@ -16,6 +16,8 @@ from kohtaamo.api.v1 import (
     journeys,
     metrics,
     paths,
+    programme,
+    programme_status,
     survey_invitations,
     survey_public,
     surveys,
@@ -35,3 +37,5 @@ router.include_router(drivers.router)
 router.include_router(case_recovery.router)
 router.include_router(cases.router)
 router.include_router(complaints_mail.router)
+router.include_router(programme_status.router)
+router.include_router(programme.router)
