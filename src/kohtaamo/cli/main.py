@@ -8,6 +8,7 @@ from kohtaamo.cli import (
     accounts,
     analytics,
     analyze,
+    backup,
     cases,
     db,
     demo,
@@ -40,6 +41,7 @@ app.add_typer(cases.app, name="cases")
 serve.register(app)
 demo.register(app)
 worker.register(app)
+backup.register(app)
 
 
 if __name__ == "__main__":  # pragma: no cover
