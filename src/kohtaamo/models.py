@@ -5,6 +5,7 @@ A new domain adds its ``models`` module here.
 
 from kohtaamo.accounts import models as accounts_models
 from kohtaamo.analytics import models as analytics_models
+from kohtaamo.audit import models as audit_models
 from kohtaamo.cases import models as cases_models
 from kohtaamo.jobs import models as jobs_models
 from kohtaamo.journeys import models as journeys_models
@@ -18,6 +19,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "analytics_models",
+    "audit_models",
     "cases_models",
     "jobs_models",
     "journeys_models",

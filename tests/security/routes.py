@@ -207,6 +207,8 @@ ROUTES: tuple[RouteCase, ...] = (
         ok=REDIRECT,
     ),
     RouteCase("GET", "/settings/api-keys", "apikeys.manage"),
+    RouteCase("GET", "/settings/audit", "audit.view"),
+    RouteCase("GET", "/settings/audit.csv", "audit.view"),
     RouteCase("POST", "/settings/api-keys", "apikeys.manage", call=new_key_form),
     RouteCase(
         "POST",

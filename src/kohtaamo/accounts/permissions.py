@@ -162,6 +162,14 @@ PERMISSIONS: dict[str, Permission] = {
             True,
         ),
         Permission(
+            "audit.view",
+            "See and export the audit log",
+            "Nähdä ja viedä tapahtumaloki",
+            frozenset({R.OWNER}),
+            False,
+            api_key=False,
+        ),
+        Permission(
             "walkthroughs.record",
             "Walk the journey and record the checks",
             "Kulkea asiakkaan polku ja kirjata tarkistukset",

@@ -26,6 +26,7 @@ from kohtaamo.accounts.models import (
 )
 from kohtaamo.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from kohtaamo.accounts.permissions import Role, Scope
+from kohtaamo.audit.service import record
 from kohtaamo.errors import (
     Conflict,
     InvalidInput,
@@ -117,7 +118,16 @@ def do_invite_member(
     user = repo.user_by_email(session, email) or do_create_user(
         session, email=email, name=name, password=None
     )
-    return do_add_member(session, user=user, role=role)
+    membership = do_add_member(session, user=user, role=role)
+    record(
+        session,
+        "member.invited",
+        actor,
+        object_type="user",
+        object_id=user.id,
+        detail={"role": str(role)},
+    )
+    return membership
 
 
 def _member_for_change(session: Session, actor: Actor, membership_id: uuid.UUID) -> Membership:
@@ -147,6 +157,15 @@ def do_change_role(
         raise PermissionDenied("Only an owner can make someone an owner.", field="role")
     if role != Role.OWNER:
         _keep_an_owner(session, membership)
+    if membership.role != role:
+        record(
+            session,
+            "member.role_changed",
+            actor,
+            object_type="user",
+            object_id=membership.user_id,
+            detail={"from": str(membership.role), "to": str(role)},
+        )
     membership.role = role
     session.flush()
     return membership
@@ -160,6 +179,7 @@ def do_disable_member(session: Session, actor: Actor, membership_id: uuid.UUID) 
     _keep_an_owner(session, membership)
     membership.is_active = False
     do_end_sessions(session, membership.user_id)
+    record(session, "member.disabled", actor, object_type="user", object_id=membership.user_id)
     session.flush()
     return membership
 
@@ -211,6 +231,14 @@ def do_create_api_key(
     )
     session.add(key)
     session.flush()
+    record(
+        session,
+        "apikey.created",
+        actor,
+        object_type="api_key",
+        object_id=key.id,
+        detail={"name": key.name, "prefix": prefix, "scopes": key.scopes},
+    )
     return key, f"kh_{prefix}_{secret}"
 
 
@@ -221,6 +249,14 @@ def do_revoke_api_key(session: Session, actor: Actor, key_id: uuid.UUID) -> ApiK
         raise NotFound()
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        record(
+            session,
+            "apikey.revoked",
+            actor,
+            object_type="api_key",
+            object_id=key.id,
+            detail={"name": key.name, "prefix": key.prefix},
+        )
     session.flush()
     return key
 

@@ -30,6 +30,7 @@ from kohtaamo.web.routes import (
     programme_observations,
     programme_walkthroughs,
     settings,
+    settings_audit,
     settings_keys,
     survey_builder,
     survey_builder_pages,
@@ -61,6 +62,7 @@ router.include_router(journeys.router)
 router.include_router(journeys_edit.router)
 router.include_router(settings.router)
 router.include_router(settings_keys.router)
+router.include_router(settings_audit.router)
 # Surveys: fixed addresses under /feedback/ first, then /feedback/surveys/{survey_id}.
 router.include_router(survey_import.router)
 router.include_router(surveys.router)

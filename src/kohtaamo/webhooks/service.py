@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from kohtaamo.audit.service import Who, record
 from kohtaamo.errors import InvalidInput, NotFound
 from kohtaamo.i18n import N_
 from kohtaamo.jobs import enqueue
@@ -112,7 +113,9 @@ def check_destination(url: str, allowed_range: str | None) -> str | None:
     return normalised
 
 
-def do_create_endpoint(session: Session, data: EndpointIn) -> WebhookEndpoint:
+def do_create_endpoint(
+    session: Session, data: EndpointIn, who: Who | None = None
+) -> WebhookEndpoint:
     """A new active endpoint with a fresh secret (shown to its creator once)."""
     allowed = check_destination(data.url, data.allowed_private_range)
     endpoint = WebhookEndpoint(
@@ -126,11 +129,12 @@ def do_create_endpoint(session: Session, data: EndpointIn) -> WebhookEndpoint:
     )
     session.add(endpoint)
     session.flush()
+    _audit(session, "webhook.created", who, endpoint)
     return endpoint
 
 
 def do_update_endpoint(
-    session: Session, endpoint_id: uuid.UUID, data: EndpointPatch
+    session: Session, endpoint_id: uuid.UUID, data: EndpointPatch, who: Who | None = None
 ) -> WebhookEndpoint:
     endpoint = get_endpoint(session, endpoint_id)
     sent = data.model_fields_set
@@ -147,28 +151,34 @@ def do_update_endpoint(
     if data.event_types is not None:
         endpoint.event_types = list(data.event_types)
     session.flush()
+    _audit(session, "webhook.changed", who, endpoint)
     return endpoint
 
 
-def do_delete_endpoint(session: Session, endpoint_id: uuid.UUID) -> None:
+def do_delete_endpoint(session: Session, endpoint_id: uuid.UUID, who: Who | None = None) -> None:
     """Remove an endpoint and its delivery log; queued jobs find nothing and end."""
     endpoint = get_endpoint(session, endpoint_id)
+    _audit(session, "webhook.deleted", who, endpoint)
     session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id))
     session.delete(endpoint)
     session.flush()
 
 
-def do_rotate_secret(session: Session, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+def do_rotate_secret(
+    session: Session, endpoint_id: uuid.UUID, who: Who | None = None
+) -> WebhookEndpoint:
     """A new secret at once: deliveries from now on are signed with it."""
     endpoint = get_endpoint(session, endpoint_id)
     endpoint.secret = signing.new_secret()
     session.flush()
+    _audit(session, "webhook.secret_rotated", who, endpoint)
     return endpoint
 
 
-def do_enable(session: Session, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+def do_enable(session: Session, endpoint_id: uuid.UUID, who: Who | None = None) -> WebhookEndpoint:
     """Turn an endpoint back on with a clean failure count (after its receiver is fixed)."""
     endpoint = get_endpoint(session, endpoint_id)
+    _audit(session, "webhook.enabled", who, endpoint)
     endpoint.active = True
     endpoint.consecutive_failures = 0
     endpoint.disabled_at = None
@@ -177,9 +187,10 @@ def do_enable(session: Session, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     return endpoint
 
 
-def do_disable(session: Session, endpoint_id: uuid.UUID) -> WebhookEndpoint:
+def do_disable(session: Session, endpoint_id: uuid.UUID, who: Who | None = None) -> WebhookEndpoint:
     endpoint = get_endpoint(session, endpoint_id)
     if endpoint.active:
+        _audit(session, "webhook.disabled", who, endpoint)
         endpoint.active = False
         endpoint.disabled_at = utcnow()
         endpoint.disabled_reason = DISABLED_BY_ADMIN
@@ -187,7 +198,22 @@ def do_disable(session: Session, endpoint_id: uuid.UUID) -> WebhookEndpoint:
     return endpoint
 
 
-def do_send_test(session: Session, endpoint_id: uuid.UUID) -> WebhookDelivery:
+def _audit(session: Session, action: str, who: Who | None, endpoint: WebhookEndpoint) -> None:
+    # The host names the endpoint; a URL's path or query may carry a token.
+    host = endpoint.url.split("://", 1)[-1].split("/", 1)[0].rsplit("@", 1)[-1]
+    record(
+        session,
+        action,
+        who,
+        object_type="webhook",
+        object_id=endpoint.id,
+        detail={"host": host, "events": list(endpoint.event_types)},
+    )
+
+
+def do_send_test(
+    session: Session, endpoint_id: uuid.UUID, who: Who | None = None
+) -> WebhookDelivery:
     """Queue a ``webhook.test`` event to this endpoint alone, so its owner can see it."""
     endpoint = get_endpoint(session, endpoint_id)
     if not endpoint.active:

@@ -17,6 +17,7 @@ from kohtaamo.analytics.service import record_erasure
 from kohtaamo.api.deps import ApiContext, api_permission
 from kohtaamo.api.params import IsoDateTime
 from kohtaamo.api.responses import PROBLEM_MEDIA_TYPE, PROBLEM_SCHEMA
+from kohtaamo.audit.service import record
 from kohtaamo.errors import FieldProblem, InvalidInput
 from kohtaamo.http.problems import PROBLEM_TYPE
 from kohtaamo.i18n import gettext
@@ -198,8 +199,16 @@ def export_events(
 ) -> StreamingResponse:
     """Case id = your customer id; activity = touchpoint key; `time:timestamp` in UTC.
     Customers' events come in time order, ties in the order they arrived."""
-    with ctx.transaction(readonly=True) as session:
+    with ctx.transaction() as session:
         imports.check_export(session, ctx.actor, journey)  # 404 before streaming starts
+        record(
+            session,
+            "personal.exported",
+            ctx.actor,
+            object_type="events",
+            object_id=journey or "",
+            detail={"what": "events", "format": format},
+        )
 
     def chunks() -> Iterator[str]:
         with ctx.transaction(readonly=True) as session:

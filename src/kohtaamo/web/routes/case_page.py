@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kohtaamo.accounts import repository as accounts_repo
+from kohtaamo.audit.service import record
 from kohtaamo.cases import service, workflow
 from kohtaamo.cases.models import Case, CaseMessage
 from kohtaamo.http.context import locale_of
@@ -321,4 +322,8 @@ def case_page(
 def show_case(
     request: Request, ctx: Viewer, case_id: uuid.UUID, done: str | None = None
 ) -> Response:
-    return case_page(request, ctx, case_id, flash=flash_of(request, done, DONE))
+    page = case_page(request, ctx, case_id, flash=flash_of(request, done, DONE))
+    # The case page shows the customer's contact details and words: a view is audited.
+    with ctx.transaction() as session:
+        record(session, "personal.viewed", ctx.actor, object_type="case", object_id=case_id)
+    return page

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
+from kohtaamo.audit.service import record
 from kohtaamo.http.context import locale_of
 from kohtaamo.i18n import N_, gettext
 from kohtaamo.journeys import repository as journeys_repo
@@ -251,9 +252,17 @@ def response_detail(
 
 
 def _filename(ctx: WebContext, survey_id: uuid.UUID, ext: str) -> str:
-    with ctx.transaction(readonly=True) as session:
+    with ctx.transaction() as session:
         survey = service.get_survey(session, ctx.org_actor, survey_id)  # 404 before streaming
         key = survey.key
+        record(
+            session,
+            "personal.exported",
+            ctx.actor,
+            object_type="survey",
+            object_id=survey_id,
+            detail={"what": "responses", "format": ext},
+        )
     return f"{key}-responses-{utcnow():%Y%m%d}.{ext}"
 
 

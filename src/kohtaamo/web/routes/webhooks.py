@@ -121,7 +121,7 @@ def create_endpoint(
     try:
         data = _validated(EndpointIn, values)
         with ctx.transaction() as session:
-            endpoint = service.do_create_endpoint(session, data)
+            endpoint = service.do_create_endpoint(session, data, ctx.actor)
     except KohtaamoError as exc:
         return _form_page(
             request,
@@ -179,7 +179,9 @@ def update_endpoint(
     try:
         with ctx.transaction() as session:
             endpoint = service.get_endpoint(session, endpoint_id)  # 404 before 422
-            service.do_update_endpoint(session, endpoint.id, _validated(EndpointPatch, values))
+            service.do_update_endpoint(
+                session, endpoint.id, _validated(EndpointPatch, values), ctx.actor
+            )
     except InvalidInput as exc:
         with ctx.transaction(readonly=True) as session:
             endpoint = service.get_endpoint(session, endpoint_id)
@@ -196,7 +198,7 @@ def update_endpoint(
 @router.post("/{endpoint_id}/rotate", dependencies=[Depends(verify_csrf)])
 def rotate_secret(request: Request, ctx: Manager, endpoint_id: uuid.UUID) -> Response:
     with ctx.transaction() as session:
-        endpoint = service.do_rotate_secret(session, endpoint_id)
+        endpoint = service.do_rotate_secret(session, endpoint_id, ctx.actor)
     return render(
         request, "webhooks/secret.html", active="settings", endpoint=endpoint, rotated=True
     )
@@ -209,7 +211,7 @@ def _action(ctx: WebContext, endpoint_id: uuid.UUID, done: str) -> Response:
         "tested": service.do_send_test,
     }
     with ctx.transaction() as session:
-        actions[done](session, endpoint_id)
+        actions[done](session, endpoint_id, ctx.actor)
     return RedirectResponse(f"{BASE}/{endpoint_id}?done={done}", status_code=303)
 
 
@@ -231,5 +233,5 @@ def send_test_event(ctx: Manager, endpoint_id: uuid.UUID) -> Response:
 @router.post("/{endpoint_id}/delete", dependencies=[Depends(verify_csrf)])
 def delete_endpoint(ctx: Manager, endpoint_id: uuid.UUID) -> Response:
     with ctx.transaction() as session:
-        service.do_delete_endpoint(session, endpoint_id)
+        service.do_delete_endpoint(session, endpoint_id, ctx.actor)
     return RedirectResponse(f"{BASE}?done=deleted", status_code=303)
