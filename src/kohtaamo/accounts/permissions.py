@@ -162,6 +162,13 @@ PERMISSIONS: dict[str, Permission] = {
             True,
         ),
         Permission(
+            "privacy.manage",
+            "Export or erase a customer's data and set retention",
+            "Viedä tai poistaa asiakkaan tiedot ja asettaa säilytysajat",
+            _STAFF_ADMIN,
+            True,
+        ),
+        Permission(
             "audit.view",
             "See and export the audit log",
             "Nähdä ja viedä tapahtumaloki",

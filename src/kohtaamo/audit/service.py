@@ -35,6 +35,10 @@ ACTIONS: Final[dict[str, str]] = {
     "personal.viewed": N_("Viewed personal data"),
     "personal.exported": N_("Exported personal data"),
     "audit.exported": N_("Exported the audit log"),
+    "customer.exported": N_("Exported a customer's data"),
+    "customer.erased": N_("Erased a customer's data"),
+    "retention.changed": N_("Changed the retention rules"),
+    "retention.applied": N_("Applied the retention rules"),
 }
 
 
