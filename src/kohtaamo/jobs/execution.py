@@ -57,6 +57,27 @@ def claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def running_workers(db: Database) -> list[str]:
+    """The workers named on running jobs."""
+    with db.transaction(ALL_TENANTS, readonly=True) as session:
+        query = select(Job.locked_by).where(Job.status == JobStatus.RUNNING).distinct()
+        return [w for w in session.scalars(query) if w]
+
+
+def release_jobs_of(db: Database, workers: list[str]) -> int:
+    """End the leases of these (dead) workers' running jobs: claimable at once."""
+    if not workers:
+        return 0
+    with db.transaction(ALL_TENANTS) as session:
+        result = session.execute(
+            update(Job)
+            .where(Job.status == JobStatus.RUNNING, Job.locked_by.in_(workers))
+            .values(locked_until=utcnow() - timedelta(seconds=1))
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 def claim(
     db: Database, worker: str, lease: timedelta, *, job_id: uuid.UUID | None = None
 ) -> Claim | None:

@@ -15,7 +15,7 @@ import threading
 from datetime import timedelta
 
 from kohtaamo.config import Settings
-from kohtaamo.jobs.execution import claim, execute
+from kohtaamo.jobs.execution import claim, execute, release_jobs_of, running_workers
 from kohtaamo.jobs.outbox import add_waker, remove_waker
 from kohtaamo.jobs.registry import discover
 from kohtaamo.jobs.scheduler import Scheduler
@@ -29,6 +29,39 @@ DEFAULT_LEASE = timedelta(minutes=5)
 
 def worker_name(kind: str) -> str:
     return f"{kind}:{socket.gethostname()[:60]}:{os.getpid()}:{token(4)}"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def release_orphans(db: Database) -> int:
+    """Hand back at once the jobs that a dead process of this host had claimed.
+
+    A job's lease lets another worker take it over when its worker dies, but only when
+    the lease runs out (minutes). A process on this host that no longer exists cannot be
+    running anything, so its jobs are made claimable now: after a crash and restart the
+    outbox resumes without waiting. Handlers are idempotent (jobs run at least once), so
+    a misjudged pid (another PID namespace sharing the host name) only runs a job twice.
+    """
+    host = socket.gethostname()[:60]
+    dead = [
+        worker
+        for worker in running_workers(db)
+        if (parts := worker.split(":"))
+        and len(parts) >= 4
+        and parts[1] == host
+        and parts[2].isdigit()
+        and int(parts[2]) != os.getpid()
+        and not _pid_alive(int(parts[2]))
+    ]
+    return release_jobs_of(db, dead)
 
 
 class Runner:
@@ -73,6 +106,9 @@ class Runner:
             if self._thread is not None:
                 return
             discover(self.extra_task_modules)
+            released = release_orphans(self.db)
+            if released:
+                log.info("job runner %s: took back %d jobs of a dead process", self.name, released)
             self._stopping.clear()
             add_waker(self._wake.set)
             self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
