@@ -1,0 +1,3 @@
+from tests.analytics.conftest import analytics_store
+
+__all__ = ["analytics_store"]
