@@ -16,7 +16,7 @@ from kohtaamo.web.render import AREAS, NavItem, render
 
 router = APIRouter()
 
-PENDING: tuple[str, ...] = ("programme",)
+PENDING: tuple[str, ...] = ()
 
 
 def _empty_area_page(area: NavItem) -> Callable[[Request], Response]:
