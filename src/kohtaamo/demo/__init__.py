@@ -11,6 +11,7 @@ from kohtaamo.demo import (  # noqa: F401
     foundation,
     journeys,
     journeys_nordic,
+    programme,
     surveys,
     surveys_nordic,
 )
