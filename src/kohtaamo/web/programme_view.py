@@ -27,7 +27,7 @@ BANDS = (
     N_("Experience elements"),
     N_("Sub-elements"),
     N_("Standards"),
-    N_("Measures"),
+    N_("Measures with targets"),
     N_("Improvement actions"),
 )
 WIDTH, BAND_HEIGHT = 900, 84
