@@ -79,3 +79,14 @@ class ActionIn(StrictModel):
 
 class ActionStatusIn(StrictModel):
     status: ActionStatus
+
+
+class DescriptionIn(StrictModel):
+    """The CX description's own words: plain text, blank lines between paragraphs."""
+
+    title_fi: Name
+    title_en: Name
+    promise_fi: Annotated[str, StringConstraints(max_length=8000)] = ""
+    promise_en: Annotated[str, StringConstraints(max_length=8000)] = ""
+    closing_fi: Annotated[str, StringConstraints(max_length=4000)] = ""
+    closing_en: Annotated[str, StringConstraints(max_length=4000)] = ""

@@ -96,11 +96,11 @@ class ActionRow:
     overdue: bool
 
 
-def _pick(locale: str, fi: str, en: str) -> str:
+def pick(locale: str, fi: str, en: str) -> str:
     return (fi or en) if locale == "fi" else (en or fi)
 
 
-def _status_label(locale: str, status: TargetStatus) -> str:
+def status_label(locale: str, status: TargetStatus) -> str:
     return gettext(locale, TARGET_STATUS_LABELS[status])
 
 
@@ -128,14 +128,14 @@ def measure_row(
     ) or gettext(locale, "All customers")
     return MeasureRow(
         id=measure.id,
-        name=_pick(locale, measure.name_fi, measure.name_en),
+        name=pick(locale, measure.name_fi, measure.name_en),
         metric=catalogue.label(measure.metric, locale),
         scope=scope,
         value=text,
         interval=interval,
         target=f"{direction} {number_text(locale, measure.metric, measure.target)}",
         status=found.status.value,
-        status_label=_status_label(locale, found.status),
+        status_label=status_label(locale, found.status),
         n=value.n,
     )
 
@@ -146,9 +146,9 @@ def _standard_row(
     s = status.standards[node.standard.id]
     return StandardRow(
         id=node.standard.id,
-        title=_pick(locale, node.standard.title_fi, node.standard.title_en),
+        title=pick(locale, node.standard.title_fi, node.standard.title_en),
         status=s.value,
-        status_label=_status_label(locale, s),
+        status_label=status_label(locale, s),
         measures=[measure_row(locale, m, status, scopes) for m in node.measures],
     )
 
@@ -163,10 +163,10 @@ def element_rows(
         rows.append(
             ElementRow(
                 id=node.element.id,
-                name=_pick(locale, node.element.name_fi, node.element.name_en),
-                meaning=_pick(locale, node.element.meaning_fi, node.element.meaning_en),
+                name=pick(locale, node.element.name_fi, node.element.name_en),
+                meaning=pick(locale, node.element.meaning_fi, node.element.meaning_en),
                 status=s.value,
-                status_label=_status_label(locale, s),
+                status_label=status_label(locale, s),
                 depth=depth,
                 measures=[measure_row(locale, m, status, scopes) for m in node.measures],
                 standards=[_standard_row(locale, st, status, scopes) for st in node.standards],
@@ -210,7 +210,7 @@ def _summary(locale: str, statuses: list[TargetStatus]) -> str:
     if not statuses:
         return gettext(locale, "none yet")
     parts = [
-        f"{statuses.count(s)} {_status_label(locale, s).lower()}"
+        f"{statuses.count(s)} {status_label(locale, s).lower()}"
         for s in (
             TargetStatus.ON_TRACK,
             TargetStatus.AT_RISK,
@@ -229,24 +229,24 @@ def picture(locale: str, pyramid: Pyramid, status: ProgrammeStatus, today: date)
     top_ids = {n.element.id for n in pyramid.elements}
     items: list[list[tuple[str, TargetStatus]]] = [
         [
-            (_pick(locale, n.element.name_fi, n.element.name_en), status.elements[n.element.id])
+            (pick(locale, n.element.name_fi, n.element.name_en), status.elements[n.element.id])
             for n in nodes
             if n.element.id in top_ids
         ],
         [
-            (_pick(locale, n.element.name_fi, n.element.name_en), status.elements[n.element.id])
+            (pick(locale, n.element.name_fi, n.element.name_en), status.elements[n.element.id])
             for n in nodes
             if n.element.id not in top_ids
         ],
         [
             (
-                _pick(locale, s.standard.title_fi, s.standard.title_en),
+                pick(locale, s.standard.title_fi, s.standard.title_en),
                 status.standards[s.standard.id],
             )
             for s in pyramid.standards()
         ],
         [
-            (_pick(locale, m.name_fi, m.name_en), status.measures[m.id].status)
+            (pick(locale, m.name_fi, m.name_en), status.measures[m.id].status)
             for m in pyramid.measures()
         ],
         [
