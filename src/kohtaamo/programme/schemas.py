@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from kohtaamo.journeys.schemas import StrictModel
-from kohtaamo.programme.vocab import ActionStatus, Direction
+from kohtaamo.programme.vocab import ActionStatus, Direction, ObservationKind, ObservationStatus
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -90,3 +90,26 @@ class DescriptionIn(StrictModel):
     promise_en: Annotated[str, StringConstraints(max_length=8000)] = ""
     closing_fi: Annotated[str, StringConstraints(max_length=4000)] = ""
     closing_en: Annotated[str, StringConstraints(max_length=4000)] = ""
+
+
+class ObservationIn(StrictModel):
+    """An employee's observation: what kind, where, and what they saw."""
+
+    kind: ObservationKind
+    touchpoint_id: uuid.UUID | None = None
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=4000)]
+
+
+class NoteIn(StrictModel):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class DecisionIn(StrictModel):
+    """What became of an observation. ``action``: a new programme action titled
+    ``action_title``; ``standard``: an existing standard it changes; ``declined`` needs
+    the reason in ``note``; ``discussed``: seen, no decision yet."""
+
+    outcome: ObservationStatus
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = ""
+    action_title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    standard_id: uuid.UUID | None = None
