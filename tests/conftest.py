@@ -151,6 +151,26 @@ def smtp_server() -> Iterator[SmtpSink]:
     sink.stop()
 
 
+@pytest.fixture
+def smtp_runner(db: Database, settings: Settings, smtp_server: SmtpSink) -> Iterator[Any]:
+    """A job runner whose mail goes to ``smtp_server``: ``smtp_runner.run_pending()``."""
+    from datetime import timedelta
+
+    from kohtaamo.jobs.runner import Runner
+
+    smtp = settings.model_copy(
+        update={
+            "mail_backend": "smtp",
+            "smtp_host": smtp_server.host,
+            "smtp_port": smtp_server.port,
+            "smtp_timeout_s": 2.0,
+        }
+    )
+    runner = Runner(db, smtp, lease=timedelta(seconds=5), schedule=False)
+    yield runner
+    runner.stop()
+
+
 # --- Demo data --------------------------------------------------------------------------
 
 

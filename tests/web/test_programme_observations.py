@@ -5,35 +5,15 @@ server in their language and their own list shows what became of it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from kohtaamo.accounts.permissions import Role
-from kohtaamo.config import Settings
 from kohtaamo.jobs.runner import Runner
 from kohtaamo.programme.models import Action, Observation
 from kohtaamo.storage.db import Database
 from tests.conftest import SmtpSink
 from tests.factories import Factory, page_csrf, sign_in
-
-
-@pytest.fixture
-def runner(db: Database, settings: Settings, smtp_server: SmtpSink) -> Iterator[Runner]:
-    smtp = settings.model_copy(
-        update={
-            "mail_backend": "smtp",
-            "smtp_host": smtp_server.host,
-            "smtp_port": smtp_server.port,
-            "smtp_timeout_s": 2.0,
-        }
-    )
-    made = Runner(db, smtp, lease=timedelta(seconds=5), schedule=False)
-    yield made
-    made.stop()
 
 
 def _post(client: TestClient, path: str, form: dict[str, str], page: str) -> object:
@@ -42,7 +22,7 @@ def _post(client: TestClient, path: str, form: dict[str, str], page: str) -> obj
 
 
 def test_an_observation_becomes_an_action_and_its_submitter_hears(
-    db: Database, factory: Factory, client: TestClient, runner: Runner, smtp_server: SmtpSink
+    db: Database, factory: Factory, client: TestClient, smtp_runner: Runner, smtp_server: SmtpSink
 ) -> None:
     org = factory.organisation()
     handler = factory.member(org, Role.CASE_HANDLER, locale="fi")
@@ -98,7 +78,7 @@ def test_an_observation_becomes_an_action_and_its_submitter_hears(
     assert action.observation_id == row.id and action.title == "Pysäköintiohjeet lippuviestiin"
     assert row.status == "action" and row.votes == 1
 
-    runner.run_pending()
+    smtp_runner.run_pending()
     mails = [m for m in smtp_server.messages if handler.user.email in m["X-RcptTo"]]
     assert len(mails) == 1
     assert "Siitä tuli toimenpide" in mails[0]["Subject"]

@@ -9,14 +9,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from kohtaamo.accounts import repository as accounts_repo
 from kohtaamo.errors import InvalidInput, KohtaamoError
 from kohtaamo.http.context import locale_of
 from kohtaamo.i18n import N_, gettext
 from kohtaamo.journeys import repository as journeys_repo
-from kohtaamo.journeys.ingest import problems_of
 from kohtaamo.kit.clock import utcnow
 from kohtaamo.programme import description
 from kohtaamo.programme.schemas import DescriptionIn
@@ -29,6 +27,7 @@ from kohtaamo.web.journey_report import touchpoint_name
 from kohtaamo.web.render import field_errors, render, templates
 from kohtaamo.web.routes.analytics_report import OfflineFetcher
 from kohtaamo.web.routes.settings import flash_of
+from kohtaamo.web.validation import parsed
 
 router = APIRouter(prefix="/programme/description")
 
@@ -148,10 +147,7 @@ def save(
         "closing_en": closing_en,
     }
     try:
-        try:
-            data = DescriptionIn.model_validate(values)
-        except ValidationError as exc:
-            raise InvalidInput(problems=problems_of(exc)) from None
+        data = parsed(DescriptionIn, values)
         with ctx.transaction() as session:
             description.update_texts(session, data, ctx.org_actor)
     except KohtaamoError as exc:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,6 @@ from kohtaamo.errors import InvalidInput, KohtaamoError
 from kohtaamo.http.context import locale_of
 from kohtaamo.i18n import N_, gettext
 from kohtaamo.journeys import repository as journeys_repo
-from kohtaamo.journeys.ingest import problems_of
 from kohtaamo.programme import service
 from kohtaamo.programme.models import Element, Measure, Standard
 from kohtaamo.programme.schemas import ActionIn, ElementIn, MeasureIn, StandardIn
@@ -29,6 +28,7 @@ from kohtaamo.web.deps import WebContext, page_permission, verify_csrf
 from kohtaamo.web.journey_report import touchpoint_name
 from kohtaamo.web.programme_view import pick
 from kohtaamo.web.render import field_errors, render
+from kohtaamo.web.validation import parsed
 
 router = APIRouter(prefix="/programme")
 
@@ -119,20 +119,17 @@ async def create(request: Request, ctx: Editor, kind: str) -> Response:
     form = await request.form()
     data = _clean(form)
     try:
-        try:
-            parsed = KINDS[kind][1].model_validate(data)
-        except ValidationError as exc:
-            raise InvalidInput(problems=problems_of(exc)) from None
+        item = parsed(KINDS[kind][1], data)
         with ctx.transaction() as session:
             actor = ctx.org_actor
-            if isinstance(parsed, ElementIn):
-                service.create_element(session, parsed, actor)
-            elif isinstance(parsed, StandardIn):
-                service.create_standard(session, parsed, actor)
-            elif isinstance(parsed, MeasureIn):
-                service.create_measure(session, parsed, actor)
-            elif isinstance(parsed, ActionIn):
-                service.create_action(session, parsed, actor)
+            if isinstance(item, ElementIn):
+                service.create_element(session, item, actor)
+            elif isinstance(item, StandardIn):
+                service.create_standard(session, item, actor)
+            elif isinstance(item, MeasureIn):
+                service.create_measure(session, item, actor)
+            elif isinstance(item, ActionIn):
+                service.create_action(session, item, actor)
     except KohtaamoError as exc:
         errors = field_errors(locale_of(request), exc)
         return _page(request, ctx, kind, data, errors, exc.status)

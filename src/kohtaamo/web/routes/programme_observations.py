@@ -9,14 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from kohtaamo.accounts import repository as accounts_repo
-from kohtaamo.errors import InvalidInput, KohtaamoError
+from kohtaamo.errors import KohtaamoError
 from kohtaamo.http.context import locale_of, settings_of
 from kohtaamo.i18n import N_, gettext
 from kohtaamo.journeys import repository as journeys_repo
-from kohtaamo.journeys.ingest import problems_of
 from kohtaamo.programme import observations
 from kohtaamo.programme.models import Observation, Standard
 from kohtaamo.programme.schemas import DecisionIn, NoteIn, ObservationIn
@@ -31,6 +29,7 @@ from kohtaamo.web.journey_report import touchpoint_name
 from kohtaamo.web.programme_view import pick
 from kohtaamo.web.render import field_errors, render
 from kohtaamo.web.routes.settings import flash_of
+from kohtaamo.web.validation import parsed
 
 router = APIRouter(prefix="/programme/observations")
 
@@ -158,12 +157,9 @@ def submit(
 ) -> Response:
     values = {"kind": kind, "touchpoint_id": touchpoint_id, "body": body}
     try:
-        try:
-            data = ObservationIn.model_validate(
-                {"kind": kind, "touchpoint_id": touchpoint_id or None, "body": body}
-            )
-        except ValidationError as exc:
-            raise InvalidInput(problems=problems_of(exc)) from None
+        data = parsed(
+            ObservationIn, {"kind": kind, "touchpoint_id": touchpoint_id or None, "body": body}
+        )
         with ctx.transaction() as session:
             row = observations.submit(session, data, ctx.org_actor)
             row_id = row.id
@@ -250,10 +246,7 @@ def add_note(
     body: Annotated[str, Form(max_length=8000)] = "",
 ) -> Response:
     try:
-        try:
-            data = NoteIn.model_validate({"body": body})
-        except ValidationError as exc:
-            raise InvalidInput(problems=problems_of(exc)) from None
+        data = parsed(NoteIn, {"body": body})
         with ctx.transaction() as session:
             observations.add_note(session, observation_id, data, ctx.org_actor)
     except KohtaamoError as exc:
@@ -287,17 +280,15 @@ def decide(
         "standard_id": standard_id,
     }
     try:
-        try:
-            data = DecisionIn.model_validate(
-                {
-                    "outcome": outcome or "new",
-                    "note": note,
-                    "action_title": action_title,
-                    "standard_id": standard_id or None,
-                }
-            )
-        except ValidationError as exc:
-            raise InvalidInput(problems=problems_of(exc)) from None
+        data = parsed(
+            DecisionIn,
+            {
+                "outcome": outcome or "new",
+                "note": note,
+                "action_title": action_title,
+                "standard_id": standard_id or None,
+            },
+        )
         with ctx.transaction() as session:
             observations.decide(
                 session, observation_id, data, ctx.org_actor, base_url=settings_of(request).base_url
