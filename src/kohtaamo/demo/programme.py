@@ -21,6 +21,7 @@ from kohtaamo.accounts.actor import Actor
 from kohtaamo.accounts.permissions import Role
 from kohtaamo.cases.models import Case
 from kohtaamo.demo.generator import DemoContext, contributor
+from kohtaamo.demo.programme_staff import write_observations, write_walkthroughs
 from kohtaamo.demo.programme_texts import (
     BENCHMARKS,
     DESCRIPTION,
@@ -230,5 +231,14 @@ def demo_programme(ctx: DemoContext) -> None:
                 )
             )
         session.add(Description(**DESCRIPTION))
+        staff = [
+            u.id
+            for role in (Role.CASE_HANDLER, Role.ANALYST, Role.ADMIN, Role.OWNER)
+            for u in ctx.users_by_role[role]
+        ]
+        noticed = write_observations(session, tps, staff, ctx.reference_date)
+        walks = write_walkthroughs(session, tps, owners[0] if owners else None, today)
+    ctx.counts["programme observations"] = noticed
+    ctx.counts["programme walkthroughs"] = walks
     ctx.counts["programme elements"] = len(ids)
     ctx.counts["programme measures"] = len(measures)

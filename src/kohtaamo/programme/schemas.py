@@ -11,7 +11,14 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from kohtaamo.journeys.schemas import StrictModel
-from kohtaamo.programme.vocab import ActionStatus, Direction, ObservationKind, ObservationStatus
+from kohtaamo.programme.vocab import (
+    ActionStatus,
+    CheckResult,
+    Direction,
+    ObservationKind,
+    ObservationStatus,
+    WalkthroughKind,
+)
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -113,3 +120,21 @@ class DecisionIn(StrictModel):
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = ""
     action_title: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
     standard_id: uuid.UUID | None = None
+
+
+class WalkthroughIn(StrictModel):
+    """A scheduled walk along a journey: every ``every_days`` days, or once."""
+
+    title: Name
+    kind: WalkthroughKind = WalkthroughKind.WALKTHROUGH
+    journey_id: uuid.UUID
+    owner_id: uuid.UUID | None = None
+    every_days: int | None = Field(default=90, ge=7, le=366)
+    first_due: date
+
+
+class CheckIn(StrictModel):
+    touchpoint_id: uuid.UUID
+    standard_id: uuid.UUID | None = None
+    result: CheckResult
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = ""
