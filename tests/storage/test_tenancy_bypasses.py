@@ -25,9 +25,10 @@ ALL_TENANTS_USES: dict[str, tuple[int, str]] = {
     "api/deps.py": (1, "look up an API key by its prefix before its tenant is known"),
     "cli/accounts.py": (3, "operator commands: create organisations, users, first keys"),
     "jobs/execution.py": (
-        4,
+        6,
         "claim and finish jobs of every organisation; a job without an organisation "
-        "(system job) runs across tenants, a tenant job runs in its own tenant",
+        "(system job) runs across tenants, a tenant job runs in its own tenant; a restarted "
+        "runner takes back the jobs a dead process of its host held",
     ),
     "cli/common.py": (
         1,
